@@ -1,0 +1,36 @@
+# One command sets up and runs the assistant; one runs the tests. See README.md.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck eval bench clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PY) >/dev/null || { echo "Python 3.11 is required ($(PY) not found)"; exit 1; }
+	test -d $(VENV) || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# torch first, pinned to the CPU build: an unpinned torch pulls a multi-GB CUDA build
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## run: install, index the bundled library, and open the chat
+run: $(STAMP)
+	$(BIN)/policy-assistant ingest
+	$(BIN)/policy-assistant docs
+
+## test: install (with test tools and the browser) and run every test
+test: $(STAMP)
+	bash .ci/install-browser
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check assistant evals tests
+	$(BIN)/mypy
+
+eval: $(STAMP)
+	$(BIN)/python -m evals run --dataset evals/datasets/dev.jsonl --out evals/runs/latest
+
+clean:
+	rm -rf .data evals/runs

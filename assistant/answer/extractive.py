@@ -1,0 +1,217 @@
+"""The default answerer: verbatim sentences from the library, attributed and cited.
+
+Grounded by construction: every sentence of the answer is a span of a document, quoted as it
+stands and cited with its offsets; only the short attribution in front of it is ours.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from assistant.answer.answerability import judge
+from assistant.answer.sentences import Candidate, SentenceScorer, candidates
+from assistant.config import Settings
+from assistant.index.library import Library
+from assistant.models import Answer, AnswerSentence, Citation, DocumentMeta, Passage
+from assistant.prompts import template, templates
+from assistant.retrieve import ScoredChunk
+from assistant.text import sentence_spans
+
+_COMPARISON = re.compile(r"\b(both|each|compare|comparison|differ|different|documents|articles|sources|"
+                         r"versus|vs\.?|contrast)\b", re.I)
+_ABOUT_DOCUMENT = re.compile(r"\bwho (wrote|is the author of|authored|published)\b|\bwhen was (it|this|that|the)\b.*"
+                             r"\b(written|published)\b|\bwho is (its|the) (author|publisher)\b", re.I)
+
+
+class ExtractiveAnswerer:
+    """Picks the sentences that answer the question, and decides when none do."""
+
+    def __init__(self, library: Library, settings: Settings) -> None:
+        self.library = library
+        self.settings = settings
+        self.scorer = SentenceScorer(library.embedder)
+
+    def answer(self, question: str, standalone: str, retrieved: list[ScoredChunk], qvec: np.ndarray) -> Answer:
+        metas = self.library.metas()
+        if _ABOUT_DOCUMENT.search(standalone) and retrieved:
+            return self._about_document(question, standalone, retrieved[0], metas)
+        cands = candidates(retrieved)
+        self.scorer.score(standalone, qvec, cands, self.library.keywords(), metas)
+        cands.sort(key=lambda c: c.score, reverse=True)
+        verdict = judge(standalone, cands, retrieved, self.settings.refusal_threshold)
+        if not verdict.answerable or verdict.lead is None:
+            return refusal(question, standalone, retrieved, metas, self.settings, verdict.reason)
+        chosen = self._select(standalone, [verdict.lead, *(c for c in cands if c is not verdict.lead)])
+        return self._compose(question, standalone, chosen, retrieved, metas)
+
+    def _select(self, question: str, ranked: list[Candidate]) -> list[Candidate]:
+        """The best sentence, then others close to it in score, from more than one document
+        when the question compares; near-duplicates are skipped."""
+        best = ranked[0]
+        chosen = [best]
+        vecs = {id(c): v for c, v in zip(ranked, self.scorer.vectors([c.text for c in ranked]))}
+        floor = best.score * 0.85
+        wants_many = bool(_COMPARISON.search(question))
+        for cand in ranked[1:]:
+            if len(chosen) >= self.settings.max_answer_sentences:
+                break
+            if max(float(vecs[id(cand)] @ vecs[id(c)]) for c in chosen) > 0.9:
+                continue
+            new_doc = cand.doc_id not in {c.doc_id for c in chosen}
+            if (cand.score >= floor and not wants_many) or (wants_many and new_doc and cand.score >= best.score * 0.6):
+                chosen.append(cand)
+        return chosen
+
+    def _compose(
+        self, question: str, standalone: str, chosen: list[Candidate], retrieved: list[ScoredChunk],
+        metas: dict[str, DocumentMeta],
+    ) -> Answer:
+        """Group sentences by document (in order of their best sentence), merge adjacent ones,
+        and write one attributed paragraph per group."""
+        groups: dict[tuple[str, str, str], list[Candidate]] = {}
+        for cand in chosen:
+            key = (cand.doc_id, cand.chunk.chunk.section, cand.chunk.chunk.speaker)
+            groups.setdefault(key, []).append(cand)
+        words = templates(self.settings.prompts_dir, "extractive.toml")
+        paragraphs: list[str] = []
+        citations: list[Citation] = []
+        sentences: list[AnswerSentence] = []
+        text_cache: dict[str, str] = {}
+        for (doc_id, section, speaker), group in groups.items():
+            meta = metas[doc_id]
+            doc_text = text_cache.setdefault(doc_id, self.library.catalog.document_text(doc_id))
+            quotes: list[str] = []
+            spans = [_with_context(c.start, c.end, doc_text) for c in group]
+            for start, end, members in _merge_adjacent(sorted(zip(spans, group), key=lambda p: p[0]), doc_text):
+                n = len(citations) + 1
+                citations.append(make_citation(n, meta, members[0].chunk, start, end, doc_text,
+                                               max(c.score for c in members)))
+                quotes.append(f"“{doc_text[start:end]}” [{n}]")
+                sentences.append(AnswerSentence(text=doc_text[start:end], citations=[n]))
+            paragraphs.append(f"{attribution(meta, section, speaker, words)} {' … '.join(quotes)}")
+        return Answer(
+            question=question, standalone_question=standalone, answer_markdown="\n\n".join(paragraphs),
+            refused=False, citations=citations, sentences=sentences,
+            related=[to_passage(s, metas[s.chunk.doc_id]) for s in retrieved[:3]],
+        )
+
+    def _about_document(
+        self, question: str, standalone: str, top: ScoredChunk, metas: dict[str, DocumentMeta]
+    ) -> Answer:
+        """'Who wrote it?': answered from the catalogue, citing where the text names the author."""
+        meta = metas[top.chunk.doc_id]
+        words = templates(self.settings.prompts_dir, "extractive.toml")
+        doc_text = self.library.catalog.document_text(meta.doc_id)
+        sentence = words["about_document"].format(
+            title=meta.title, author=meta.author_line or "an unnamed author",
+            role_clause=f", {meta.author_role}" if meta.author_role else "",
+            publisher=meta.publisher or "an unnamed publisher", year=meta.year or words["unknown_year"],
+        )
+        start, end = _byline_span(doc_text, meta)
+        citation = make_citation(1, meta, top, start, end, doc_text, top.score)
+        return Answer(
+            question=question, standalone_question=standalone, answer_markdown=f"{sentence} [1]",
+            refused=False, citations=[citation], sentences=[AnswerSentence(text=sentence, citations=[1])],
+        )
+
+
+def refusal(
+    question: str, standalone: str, retrieved: list[ScoredChunk], metas: dict[str, DocumentMeta],
+    settings: Settings, reason: str = "",
+) -> Answer:
+    """One sentence saying the library does not answer, with the nearest passages as related."""
+    return Answer(
+        question=question, standalone_question=standalone,
+        answer_markdown=template(settings.prompts_dir, "refusal.txt"), refused=True, notice=reason,
+        related=[to_passage(s, metas[s.chunk.doc_id]) for s in retrieved[:3]],
+    )
+
+
+def attribution(meta: DocumentMeta, section: str, speaker: str, words: dict[str, str]) -> str:
+    """'Michael Bracey, chief executive of Milton Keynes City Council, writes in ...:'."""
+    fields = {
+        "author": meta.author_line, "role": meta.author_role, "title": meta.title,
+        "publisher": meta.publisher, "year": meta.year or words["unknown_year"], "speaker": speaker,
+    }
+    if section == "comment" and speaker:
+        key = "comment"
+    elif section in ("teaser", "author note", "page furniture"):
+        key = section.replace(" ", "_")
+    elif meta.authors:
+        key = "author_writes" if meta.author_role else "author_writes_no_role"
+    else:
+        key = "unattributed"
+    return words[key].format(**fields)
+
+
+def make_citation(
+    n: int, meta: DocumentMeta, scored: ScoredChunk, start: int, end: int, doc_text: str, score: float
+) -> Citation:
+    """A citation whose quote is exactly doc_text[start:end]."""
+    chunk = scored.chunk
+    return Citation(
+        n=n, doc_id=meta.doc_id, title=meta.title, author=meta.author_line, date=meta.date,
+        section=chunk.section, speaker=chunk.speaker, publisher=meta.publisher, source=meta.source,
+        quote=doc_text[start:end], start=start, end=end, score=round(score, 4),
+        context_start=min(chunk.start, start), context_end=max(chunk.end, end),
+    )
+
+
+def to_passage(scored: ScoredChunk, meta: DocumentMeta) -> Passage:
+    chunk = scored.chunk
+    return Passage(
+        chunk_id=chunk.chunk_id, doc_id=chunk.doc_id, title=meta.title, author=meta.author_line,
+        date=meta.date, section=chunk.section, speaker=chunk.speaker, source=meta.source,
+        text=chunk.text, start=chunk.start, end=chunk.end, score=round(scored.score, 4),
+    )
+
+
+def _merge_adjacent(
+    group: list[tuple[tuple[int, int], Candidate]], doc_text: str
+) -> list[tuple[int, int, list[Candidate]]]:
+    """Spans that overlap or are separated only by spaces become one quote."""
+    merged: list[tuple[int, int, list[Candidate]]] = []
+    for (start, end), cand in group:
+        if merged and (start <= merged[-1][1] or not doc_text[merged[-1][1] : start].strip(" \t\u00a0")):
+            first, last, members = merged[-1]
+            merged[-1] = (first, max(last, end), [*members, cand])
+        else:
+            merged.append((start, end, [cand]))
+    return merged
+
+
+_CONTINUES = re.compile(r"^(This|These|That|Those|It|Its|They|Such|Including|And|But|Both|Another|One|"
+                        r"The (most|first|second|third|other|latter|former|last)|He|She)\b")
+_POINTS_BACK = re.compile(r"^(This|These|That|Those|It|They|He|She|His|Her|Their|Such|But|And|Indeed)\b")
+
+
+def _with_context(start: int, end: int, doc_text: str) -> tuple[int, int]:
+    """A sentence plus the neighbour it leans on, within its paragraph: the next sentence when
+    that one continues it ("The most radical is..."), the previous one when it points back."""
+    para_start = doc_text.rfind("\n", 0, start) + 1
+    para_end = doc_text.find("\n", end)
+    para_end = len(doc_text) if para_end < 0 else para_end
+    spans = sentence_spans(doc_text, para_start, para_end)
+    index = next((i for i, s in enumerate(spans) if s.start <= start < s.end), None)
+    if index is None:
+        return start, end
+    if index + 1 < len(spans) and _CONTINUES.match(doc_text[spans[index + 1].start :]):
+        end = max(end, spans[index + 1].end)
+    if index > 0 and _POINTS_BACK.match(doc_text[start:]):
+        start = min(start, spans[index - 1].start)
+    return start, end
+
+
+def _byline_span(doc_text: str, meta: DocumentMeta) -> tuple[int, int]:
+    """The line naming the author, else the document's first line."""
+    for author in meta.authors:
+        for match in re.finditer(re.escape(author), doc_text):
+            line_start = doc_text.rfind("\n", 0, match.start()) + 1
+            line_end = doc_text.find("\n", match.end())
+            line = doc_text[line_start : line_end if line_end >= 0 else len(doc_text)]
+            if len(line) < 200:
+                return line_start, line_start + len(line.rstrip())
+    first = re.search(r"\S[^\n]*", doc_text)
+    return (first.start(), first.end()) if first else (0, 0)

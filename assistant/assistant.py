@@ -1,0 +1,97 @@
+"""The one facade the CLI, the web app, the JSON API and the evals call."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from functools import cached_property
+from pathlib import Path
+
+from assistant.answer.extractive import ExtractiveAnswerer
+from assistant.config import Settings, force_offline
+from assistant.conversation import Session, standalone_question
+from assistant.index.embedder import Embedder
+from assistant.index.library import Library
+from assistant.ingest.pipeline import IngestProgress, ingest
+from assistant.models import Answer, IndexedDocument, IngestReport, SearchFilters
+from assistant.retrieve import HybridRetriever, Mode
+
+
+class QuestionTooLong(ValueError):
+    """A question over the configured length limit."""
+
+
+class Assistant:
+    """Ask questions of the indexed library; ingest documents into it."""
+
+    def __init__(self, settings: Settings | None = None, *, embedder: Embedder | None = None) -> None:
+        force_offline()
+        self.settings = settings or Settings()
+        self.library = Library(self.settings, embedder)
+
+    @cached_property
+    def retriever(self) -> HybridRetriever:
+        return HybridRetriever(self.library)
+
+    @cached_property
+    def extractive(self) -> ExtractiveAnswerer:
+        return ExtractiveAnswerer(self.library, self.settings)
+
+    def ingest(self, paths: list[Path] | None = None, progress: IngestProgress | None = None) -> IngestReport:
+        """Index files or folders (default: the bundled library); only changes are re-done."""
+        return ingest(self.library, paths or [self.settings.knowledge_dir], progress)
+
+    def documents(self) -> list[IndexedDocument]:
+        return self.library.catalog.documents()
+
+    def document_text(self, doc_id: str) -> str:
+        """The text citations point into: `document_text(c.doc_id)[c.start:c.end] == c.quote`."""
+        return self.library.catalog.document_text(doc_id)
+
+    def warm_up(self) -> None:
+        """Load the model and indexes now, so the first question is not slow."""
+        self.ask("integration of health and social care")
+
+    def ask(
+        self, question: str, *, session: Session | None = None, filters: SearchFilters | None = None,
+        retrieval: Mode | None = None,
+    ) -> Answer:
+        """Answer from the library only, citing every sentence; refuse when it does not answer."""
+        timings: dict[str, float] = {}
+        began = time.perf_counter()
+        question = question.strip()
+        if len(question) > self.settings.max_question_chars:
+            raise QuestionTooLong(
+                f"Questions are limited to {self.settings.max_question_chars} characters "
+                f"(this one has {len(question)}); please shorten it."
+            )
+        standalone = standalone_question(question, session)
+        qvec = self.library.embedder.embed([standalone])[0]
+        timings["embed_ms"] = _ms(began)
+        retriever = self.retriever if retrieval in (None, self.retriever.mode) else HybridRetriever(
+            self.library, mode=retrieval)
+        mark = time.perf_counter()
+        retrieved = retriever.search(standalone, self.settings.top_k, filters, query_vector=qvec)
+        timings["retrieve_ms"] = _ms(mark)
+        mark = time.perf_counter()
+        answer = self.extractive.answer(question, standalone, retrieved, qvec)
+        timings["answer_ms"] = _ms(mark)
+        timings["total_ms"] = _ms(began)
+        answer.timings_ms = timings
+        if session is not None:
+            session.add(answer)
+        return answer
+
+    def ask_stream(
+        self, question: str, *, session: Session | None = None, filters: SearchFilters | None = None
+    ) -> Iterator[str | Answer]:
+        """Text as it becomes available, then the finished Answer (the UI streams this)."""
+        answer = self.ask(question, session=session, filters=filters)
+        words = answer.answer_markdown.split(" ")
+        for i in range(0, len(words), 6):
+            yield " ".join(words[: i + 6])
+        yield answer
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 1)

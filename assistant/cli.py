@@ -1,0 +1,158 @@
+"""The `policy-assistant` command: ingest, docs, ask, chat."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from assistant.config import Settings, force_offline
+from assistant.models import Answer
+
+app = typer.Typer(help="A policy assistant for health and social care integration.", no_args_is_help=True)
+console = Console()
+err_console = Console(stderr=True)
+
+DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="Index folder (POLICY_ASSISTANT_DATA_DIR).")]
+
+EXIT_PARTIAL = 2
+
+
+def _settings(data_dir: Path | None) -> Settings:
+    force_offline()
+    settings = Settings()
+    return settings.model_copy(update={"data_dir": data_dir}) if data_dir else settings
+
+
+class _RichProgress:
+    """Files done, chunks embedded, and embeddings per second, on one live bar."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task = progress.add_task("Ingesting", total=None, chunks=0, rate="")
+        self.chunks = 0
+        self.started = time.perf_counter()
+
+    def files_found(self, total: int) -> None:
+        self.progress.update(self.task, total=total)
+
+    def file_done(self, path: Path, chunks: int) -> None:
+        self.progress.update(self.task, advance=1, description=f"Ingesting {path.name[:40]}")
+
+    def embedded(self, count: int) -> None:
+        self.chunks += count
+        rate = self.chunks / max(time.perf_counter() - self.started, 1e-9)
+        self.progress.update(self.task, chunks=self.chunks, rate=f"{rate:.0f} emb/s")
+
+
+@app.command()
+def ingest(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: the bundled library).")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Index documents (txt, md, html, pdf, docx); re-running only does what changed."""
+    from assistant.index.library import Library
+    from assistant.ingest.pipeline import ingest as run_ingest
+
+    settings = _settings(data_dir)
+    targets = paths or [settings.knowledge_dir]
+    columns = (
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
+        TextColumn("{task.fields[chunks]} chunks"), TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err_console, transient=True) as bar:
+        report = run_ingest(Library(settings), targets, _RichProgress(bar))
+    table = Table(title=f"Ingest into {settings.chroma_url or settings.data_dir}")
+    table.add_column("result")
+    table.add_column("count", justify="right")
+    table.add_column("documents / reason")
+    for label, docs in (("added", report.added), ("updated", report.updated),
+                        ("unchanged", report.unchanged), ("removed", report.removed)):
+        table.add_row(label, str(len(docs)), ", ".join(docs[:6]) + (" ..." if len(docs) > 6 else ""))
+    for problem in report.problems:
+        table.add_row("failed" if problem.fatal else "note", "", f"{problem.path}: {problem.reason}")
+    console.print(table)
+    rate = report.chunks_embedded / report.embed_seconds if report.embed_seconds else 0
+    console.print(f"{report.chunks_embedded} chunks embedded in {report.seconds:.1f} s ({rate:.0f} chunks/s while embedding)")
+    if report.partial:
+        err_console.print(f"[yellow]Partial ingest: {sum(p.fatal for p in report.problems)} file(s) could not be read.[/]")
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+@app.command()
+def docs(data_dir: DataDir = None, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """List the indexed documents with their metadata and chunk counts."""
+    from assistant.index.catalog import Catalog
+
+    documents = Catalog(_settings(data_dir).data_dir).documents()
+    if as_json:
+        typer.echo(json.dumps([d.model_dump() for d in documents], indent=2, ensure_ascii=False))
+        return
+    table = Table(title=f"{len(documents)} documents")
+    for column in ("doc_id", "title", "author", "publisher", "date", "chunks"):
+        table.add_column(column, overflow="fold")
+    for d in documents:
+        table.add_row(d.meta.doc_id, d.meta.title, d.meta.author_line, d.meta.publisher, d.meta.date, str(d.n_chunks))
+    console.print(table)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in quotes.")],
+    data_dir: DataDir = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the Answer as JSON.")] = False,
+    doc: Annotated[Optional[list[str]], typer.Option("--doc", help="Only these doc_ids (repeatable).")] = None,
+    publisher: Annotated[Optional[list[str]], typer.Option(help="Only these publishers (repeatable).")] = None,
+    year_from: Annotated[Optional[int], typer.Option(help="Only documents from this year on.")] = None,
+    year_to: Annotated[Optional[int], typer.Option(help="Only documents up to this year.")] = None,
+) -> None:
+    """Answer a question from the library, with numbered citations."""
+    from assistant.assistant import Assistant, QuestionTooLong
+    from assistant.models import SearchFilters
+
+    assistant = Assistant(_settings(data_dir))
+    if not assistant.documents():
+        err_console.print("The library is empty: run `policy-assistant ingest` first.")
+        raise typer.Exit(1)
+    filters = SearchFilters(doc_ids=doc or [], publishers=publisher or [], year_from=year_from, year_to=year_to)
+    try:
+        answer = assistant.ask(question, filters=filters)
+    except QuestionTooLong as err:
+        err_console.print(str(err))
+        raise typer.Exit(1) from err
+    if as_json:
+        typer.echo(answer.model_dump_json(indent=2))
+        return
+    render_answer(answer)
+
+
+def render_answer(answer: Answer) -> None:
+    """The answer, then a numbered reference list (or the related passages for a refusal)."""
+    from rich.markdown import Markdown
+
+    if answer.standalone_question != answer.question:
+        console.print(f"[dim]Understood as: {answer.standalone_question}[/]")
+    console.print(Markdown(answer.answer_markdown))
+    if answer.refused:
+        console.print("\n[bold]Related passages[/]")
+        for p in answer.related:
+            console.print(f"- {p.title} ({p.author or 'unknown author'}, {p.date or 'n.d.'}): {p.text[:200]}...")
+        return
+    console.print("\n[bold]References[/]")
+    for c in answer.citations:
+        who = c.speaker + " (reader comment)" if c.section == "comment" and c.speaker else c.author
+        console.print(f"[{c.n}] {c.title}. {who or 'Unknown author'}, {c.date or 'n.d.'}. {c.source}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""All settings in one place: environment variables prefixed POLICY_ASSISTANT_, or a .env file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_KNOWLEDGE = PROJECT_ROOT / "knowledge"
+PROMPTS_DIR = PROJECT_ROOT / "prompts"
+
+
+def force_offline() -> None:
+    """Nothing in this product may reach a model hub or phone home; set before heavy imports."""
+    for key, value in {
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "HF_HUB_DISABLE_TELEMETRY": "1",
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "ANONYMIZED_TELEMETRY": "False",
+        "TOKENIZERS_PARALLELISM": "false",
+    }.items():
+        os.environ.setdefault(key, value)
+
+
+class Settings(BaseSettings):
+    """Every knob of the assistant; each field is POLICY_ASSISTANT_<NAME> in the environment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="POLICY_ASSISTANT_", env_file=".env", extra="ignore"
+    )
+
+    # Where things live
+    data_dir: Path = Field(Path(".data"), description="Index, catalogue, uploads, feedback.")
+    knowledge_dir: Path = Field(BUNDLED_KNOWLEDGE, description="The default library to ingest.")
+    prompts_dir: Path = Field(PROMPTS_DIR, description="Prompt and wording templates.")
+    chroma_url: str | None = Field(
+        None, description="Use a Chroma server (http://host:port) instead of the embedded store."
+    )
+
+    # Ingestion
+    embedding_model: Path | None = Field(
+        None, description="A local sentence-transformers folder; default: bundled MiniLM."
+    )
+    chunk_size: int = Field(250, description="Target chunk length in wordpieces.")
+    chunk_overlap: int = Field(64, description="Overlap between chunks in wordpieces.")
+    max_file_mb: float = Field(50.0, description="Files larger than this are skipped.")
+    embed_batch_size: int = 32
+
+    # Retrieval and answering
+    top_k: int = Field(8, description="Passages handed to the answerer.")
+    candidate_k: int = Field(30, description="Candidates each retriever contributes to fusion.")
+    rrf_k: int = Field(60, description="Reciprocal rank fusion constant.")
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+    retrieval: Literal["hybrid", "dense", "bm25"] = "hybrid"
+    max_answer_sentences: int = 4
+    refusal_threshold: float = Field(0.2, description="Best sentence score below this refuses.")
+    max_question_chars: int = 1000
+
+    # Generative answers (off unless configured)
+    llm_backend: Literal["none", "openai", "azure"] = "none"
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    llm_api_version: str | None = None
+    azure_deployment: str | None = None
+    unsupported_sentences: Literal["drop", "mark"] = "drop"
+
+    # The web app
+    host: str = "127.0.0.1"
+    port: int = 7860
+    auth_username: str | None = None
+    auth_password: str | None = None
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)

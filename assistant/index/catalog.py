@@ -1,0 +1,131 @@
+"""The catalogue (SQLite): the source of truth for which documents and chunks are indexed.
+
+Each document is written with its chunks in one transaction, so a crash never leaves half a
+document here. Chroma and BM25 are indexes derived from it: ingest writes vectors *before* the
+catalogue commits and deletes them *after*, so every catalogued chunk always has its vector, and
+stray vectors left by a crash are swept away on the next run.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from assistant.models import Chunk, DocumentMeta, IndexedDocument
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY, source TEXT NOT NULL, content_hash TEXT NOT NULL,
+    meta_json TEXT NOT NULL, text TEXT NOT NULL, n_chunks INTEGER NOT NULL, ingested_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    position INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    section TEXT NOT NULL, speaker TEXT NOT NULL, text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(doc_id, position);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT OR IGNORE INTO state VALUES ('generation', '0');
+"""
+
+
+class Catalog:
+    """Documents, their full text and their chunks, in `catalog.sqlite3` under the data folder."""
+
+    def __init__(self, data_dir: Path) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = data_dir / "catalog.sqlite3"
+        with self._connect() as db:
+            db.executescript(_SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.path, timeout=30)
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA journal_mode = WAL")
+        try:
+            with db:
+                yield db
+        finally:
+            db.close()
+
+    def generation(self) -> int:
+        """Goes up on every change, so derived indexes can tell when they are stale."""
+        with self._connect() as db:
+            return int(db.execute("SELECT value FROM state WHERE key='generation'").fetchone()[0])
+
+    def hashes(self) -> dict[str, tuple[str, str]]:
+        """doc_id -> (source, content_hash) for every catalogued document."""
+        with self._connect() as db:
+            rows = db.execute("SELECT doc_id, source, content_hash FROM documents").fetchall()
+        return {doc_id: (source, digest) for doc_id, source, digest in rows}
+
+    def put_document(self, meta: DocumentMeta, content_hash: str, text: str, chunks: list[Chunk]) -> None:
+        """Replace a document and all its chunks atomically."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self._connect() as db:
+            db.execute("DELETE FROM documents WHERE doc_id = ?", (meta.doc_id,))
+            db.execute(
+                "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (meta.doc_id, meta.source, content_hash, meta.model_dump_json(), text, len(chunks), now),
+            )
+            db.executemany(
+                "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(c.chunk_id, c.doc_id, c.position, c.start, c.end, c.section, c.speaker, c.text) for c in chunks],
+            )
+            self._bump(db)
+
+    def remove_document(self, doc_id: str) -> None:
+        with self._connect() as db:
+            db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+            self._bump(db)
+
+    @staticmethod
+    def _bump(db: sqlite3.Connection) -> None:
+        db.execute("UPDATE state SET value = CAST(value AS INTEGER) + 1 WHERE key='generation'")
+
+    def documents(self) -> list[IndexedDocument]:
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT meta_json, content_hash, n_chunks, ingested_at FROM documents ORDER BY doc_id"
+            ).fetchall()
+        return [
+            IndexedDocument(
+                meta=DocumentMeta.model_validate(json.loads(meta)), content_hash=digest,
+                n_chunks=n, ingested_at=at,
+            )
+            for meta, digest, n, at in rows
+        ]
+
+    def document_text(self, doc_id: str) -> str:
+        with self._connect() as db:
+            row = db.execute("SELECT text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise KeyError(doc_id)
+        return str(row[0])
+
+    def chunk_ids(self) -> set[str]:
+        with self._connect() as db:
+            return {row[0] for row in db.execute("SELECT chunk_id FROM chunks")}
+
+    def chunks(self, chunk_ids: list[str] | None = None) -> list[Chunk]:
+        """The given chunks (all when None), in document order."""
+        query = 'SELECT chunk_id, doc_id, position, start, "end", section, speaker, text FROM chunks'
+        with self._connect() as db:
+            if chunk_ids is None:
+                rows = db.execute(query + " ORDER BY doc_id, position").fetchall()
+            else:
+                rows = []
+                for i in range(0, len(chunk_ids), 500):
+                    batch = chunk_ids[i : i + 500]
+                    marks = ",".join("?" * len(batch))
+                    rows += db.execute(f"{query} WHERE chunk_id IN ({marks})", batch).fetchall()
+        return [
+            Chunk(chunk_id=r[0], doc_id=r[1], position=r[2], start=r[3], end=r[4], section=r[5],
+                  speaker=r[6], text=r[7])
+            for r in rows
+        ]

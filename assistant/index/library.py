@@ -1,0 +1,60 @@
+"""The indexed library: catalogue, vectors, keyword index and embedder, opened lazily together."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from functools import cached_property
+
+from assistant.config import Settings
+from assistant.index.bm25 import KeywordIndex
+from assistant.index.catalog import Catalog
+from assistant.index.embedder import Embedder, SentenceTransformerEmbedder
+from assistant.index.vectors import VectorStore, chroma_client
+from assistant.models import DocumentMeta
+
+
+class Library:
+    """Everything under one data folder (or one Chroma server), shared by ingest and retrieval."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self._lock = threading.Lock()
+        self._keywords: KeywordIndex | None = None
+        self._metas: tuple[int, dict[str, DocumentMeta]] | None = None
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        return Catalog(self.settings.data_dir)
+
+    @cached_property
+    def vectors(self) -> VectorStore:
+        return VectorStore(chroma_client(self.settings.data_dir, self.settings.chroma_url))
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = SentenceTransformerEmbedder(
+                self.settings.embedding_model, batch_size=self.settings.embed_batch_size
+            )
+        return self._embedder
+
+    @property
+    def keyword_folder(self) -> Path:
+        return self.settings.data_dir / "bm25"
+
+    def keywords(self) -> KeywordIndex:
+        """The BM25 index for the catalogue as it is now (rebuilt if another process changed it)."""
+        with self._lock:
+            generation = self.catalog.generation()
+            if self._keywords is None or self._keywords.generation != generation:
+                self._keywords = KeywordIndex.load_or_build(self.catalog, self.keyword_folder)
+            return self._keywords
+
+    def metas(self) -> dict[str, DocumentMeta]:
+        """Document metadata by doc_id, cached per catalogue generation."""
+        generation = self.catalog.generation()
+        if self._metas is None or self._metas[0] != generation:
+            self._metas = (generation, {d.meta.doc_id: d.meta for d in self.catalog.documents()})
+        return self._metas[1]

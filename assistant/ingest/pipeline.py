@@ -1,0 +1,185 @@
+"""Incremental, crash-safe ingestion: files in, chunks and vectors out, one document at a time.
+
+Order of writes per document: vectors are upserted under ids that include the content hash, then
+the catalogue commits the document and its chunks in one transaction, then the document's older
+vectors are deleted. A SIGKILL at any point leaves the catalogue with either the old or the new
+version, never both and never half; the next run sweeps vectors the catalogue does not know.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from assistant.index.library import Library
+from assistant.ingest.chunking import chunk_document
+from assistant.ingest.loaders import UnreadableFile, load_file
+from assistant.ingest.manifest import MANIFEST_NAME, ManifestEntry, read_manifest
+from assistant.ingest.sections import find_sections
+from assistant.models import DocumentMeta, FileProblem, IngestReport
+
+CHUNKER_VERSION = "1"  # bump when chunking or sectioning changes, to re-index everything
+_IGNORED_NAMES = {MANIFEST_NAME, "README.md", "SOURCES.md"}
+
+
+class IngestProgress(Protocol):
+    """Receives progress from a long ingest (the CLI draws a bar, the UI a progress panel)."""
+
+    def files_found(self, total: int) -> None: ...
+
+    def file_done(self, path: Path, chunks: int) -> None: ...
+
+    def embedded(self, count: int) -> None: ...
+
+
+class _Silent:
+    def files_found(self, total: int) -> None: ...
+
+    def file_done(self, path: Path, chunks: int) -> None: ...
+
+    def embedded(self, count: int) -> None: ...
+
+
+@dataclass
+class _Candidate:
+    path: Path
+    root: Path
+    entry: ManifestEntry | None
+
+
+def ingest(library: Library, paths: list[Path], progress: IngestProgress | None = None) -> IngestReport:
+    """Bring the index in line with the files under `paths`: add, update, remove, skip unchanged."""
+    progress = progress or _Silent()
+    began = time.perf_counter()
+    report = IngestReport()
+    sweep_orphans(library)
+    candidates = _discover(paths, report)
+    progress.files_found(len(candidates))
+    known = library.catalog.hashes()
+    seen: set[str] = set()
+    for candidate in candidates:
+        doc_id = _doc_id(candidate, known)
+        seen.add(doc_id)
+        try:
+            _ingest_file(library, candidate, doc_id, known, report, progress)
+        except UnreadableFile as err:
+            report.problems.append(FileProblem(path=str(candidate.path), reason=str(err)))
+            progress.file_done(candidate.path, 0)
+    _remove_deleted(library, paths, known, seen, report)
+    library.keywords()  # rebuild and save BM25 now rather than on the first question
+    report.seconds = time.perf_counter() - began
+    return report
+
+
+def sweep_orphans(library: Library) -> int:
+    """Delete vectors whose chunk the catalogue does not have (left by a crash mid-document)."""
+    orphans = library.vectors.ids() - library.catalog.chunk_ids()
+    library.vectors.delete(sorted(orphans))
+    return len(orphans)
+
+
+def _discover(paths: list[Path], report: IngestReport) -> list[_Candidate]:
+    found: list[_Candidate] = []
+    for root in paths:
+        if not root.exists():
+            report.problems.append(FileProblem(path=str(root), reason="no such file or folder"))
+            continue
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for path in files:
+            if path.name in _IGNORED_NAMES or any(part.startswith(".") for part in path.relative_to(root).parts):
+                continue
+            entry = read_manifest(path.parent).get(path.name)
+            found.append(_Candidate(path=path.resolve(), root=root.resolve(), entry=entry))
+    return found
+
+
+def _doc_id(candidate: _Candidate, known: dict[str, tuple[str, str]]) -> str:
+    """The manifest id or the file's stem; a second file with the same stem gets a path suffix."""
+    base = candidate.entry.id if candidate.entry and candidate.entry.id else candidate.path.stem
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", base).strip("-.") or "document"
+    source = str(candidate.path)
+    if slug in known and known[slug][0] != source and Path(known[slug][0]).exists():
+        return f"{slug}-{hashlib.sha1(source.encode()).hexdigest()[:6]}"
+    return slug
+
+
+def _content_hash(data: bytes, candidate: _Candidate, library: Library) -> str:
+    """Changes when the file, its manifest entry, the chunking settings or the model change."""
+    settings = library.settings
+    digest = hashlib.sha256(data)
+    digest.update(candidate.entry.model_dump_json().encode() if candidate.entry else b"-")
+    digest.update(
+        f"{CHUNKER_VERSION}|{settings.chunk_size}|{settings.chunk_overlap}|{settings.embedding_model}".encode()
+    )
+    return digest.hexdigest()
+
+
+def _ingest_file(
+    library: Library, candidate: _Candidate, doc_id: str, known: dict[str, tuple[str, str]],
+    report: IngestReport, progress: IngestProgress,
+) -> None:
+    path = candidate.path
+    if path.stat().st_size > library.settings.max_file_bytes:
+        load_file(path, library.settings.max_file_bytes)  # raises the size error
+    data = path.read_bytes()
+    digest = _content_hash(data, candidate, library)
+    if known.get(doc_id, ("", ""))[1] == digest and known[doc_id][0] == str(path):
+        report.unchanged.append(doc_id)
+        progress.file_done(path, 0)
+        return
+    loaded = load_file(path, library.settings.max_file_bytes)
+    meta = _metadata(doc_id, path, candidate.entry, loaded.title, loaded.authors, loaded.date)
+    sections = find_sections(loaded.text, candidate.entry.section if candidate.entry else None)
+    embedder = library.embedder
+    chunks = chunk_document(
+        doc_id, digest, loaded.text, sections, embedder.count_tokens,
+        library.settings.chunk_size, library.settings.chunk_overlap,
+    )
+    started = time.perf_counter()
+    batch = max(library.settings.embed_batch_size * 2, 1)
+    for i in range(0, len(chunks), batch):
+        part = chunks[i : i + batch]
+        library.vectors.upsert(part, embedder.embed([c.text for c in part]), meta)
+        progress.embedded(len(part))
+    report.embed_seconds += time.perf_counter() - started
+    library.catalog.put_document(meta, digest, loaded.text, chunks)
+    library.vectors.delete_document(doc_id, keep={c.chunk_id for c in chunks})
+    (report.updated if doc_id in known else report.added).append(doc_id)
+    report.chunks_embedded += len(chunks)
+    for warning in loaded.warnings:
+        report.problems.append(FileProblem(path=str(path), reason=warning, fatal=False))
+    progress.file_done(path, len(chunks))
+
+
+def _metadata(
+    doc_id: str, path: Path, entry: ManifestEntry | None, title: str, authors: list[str], date: str
+) -> DocumentMeta:
+    """The manifest wins where it says something; otherwise what the file itself carries."""
+    if entry is None:
+        return DocumentMeta(doc_id=doc_id, title=title, authors=authors, date=date, source=str(path),
+                            kind=path.suffix.lstrip(".").lower() + " file")
+    return DocumentMeta(
+        doc_id=doc_id, title=entry.title or title, authors=entry.authors or authors,
+        author_role=entry.author_role, publisher=entry.publisher, date=entry.date or date,
+        kind=entry.kind, source=str(path), notes=entry.notes,
+    )
+
+
+def _remove_deleted(
+    library: Library, roots: list[Path], known: dict[str, tuple[str, str]], seen: set[str],
+    report: IngestReport,
+) -> None:
+    """Forget documents whose file was under an ingested folder and is gone (or is now ignored)."""
+    folders = [r.resolve() for r in roots if r.is_dir()]
+    for doc_id, (source, _) in known.items():
+        if doc_id in seen:
+            continue
+        src = Path(source)
+        if any(src.is_relative_to(folder) for folder in folders) or not src.exists():
+            library.catalog.remove_document(doc_id)
+            library.vectors.delete_document(doc_id)
+            report.removed.append(doc_id)

@@ -1,0 +1,159 @@
+"""The data contract: every boundary (ingest, index, answer, UI, API, evals) passes these models."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class DocumentMeta(BaseModel):
+    """Who wrote a document, when, and where it came from."""
+
+    doc_id: str
+    title: str
+    authors: list[str] = Field(default_factory=list)
+    author_role: str = ""
+    publisher: str = ""
+    date: str = Field("", description="ISO date, as precise as known: 2013, 2015-01, 2023-04-05.")
+    kind: str = ""
+    source: str = Field("", description="Path of the original file.")
+    notes: str = ""
+
+    @property
+    def year(self) -> int | None:
+        return int(self.date[:4]) if self.date[:4].isdigit() else None
+
+    @property
+    def author_line(self) -> str:
+        return ", ".join(self.authors)
+
+
+class Section(BaseModel):
+    """A labelled span of a document: article, teaser, comment, author note, page furniture."""
+
+    label: str
+    start: int
+    end: int
+    speaker: str = Field("", description="Who wrote this span when it is not the author.")
+
+
+class Chunk(BaseModel):
+    """A passage of a document; `text == document_text[start:end]` always holds."""
+
+    chunk_id: str
+    doc_id: str
+    text: str
+    start: int
+    end: int
+    section: str
+    speaker: str = ""
+    position: int
+
+
+class IndexedDocument(BaseModel):
+    """A document as the catalogue knows it."""
+
+    meta: DocumentMeta
+    content_hash: str
+    n_chunks: int
+    ingested_at: str
+
+
+class FileProblem(BaseModel):
+    """One file that could not be ingested, or was ingested with a caveat."""
+
+    path: str
+    reason: str
+    fatal: bool = True
+
+
+class IngestReport(BaseModel):
+    """What an ingest run did, file by file."""
+
+    added: list[str] = Field(default_factory=list)
+    updated: list[str] = Field(default_factory=list)
+    unchanged: list[str] = Field(default_factory=list)
+    removed: list[str] = Field(default_factory=list)
+    problems: list[FileProblem] = Field(default_factory=list)
+    chunks_embedded: int = 0
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+
+    @property
+    def partial(self) -> bool:
+        return any(p.fatal for p in self.problems)
+
+
+class SearchFilters(BaseModel):
+    """Optional restrictions on which documents a question may draw on."""
+
+    doc_ids: list[str] = Field(default_factory=list)
+    publishers: list[str] = Field(default_factory=list)
+    year_from: int | None = None
+    year_to: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.doc_ids or self.publishers or self.year_from or self.year_to)
+
+
+class Passage(BaseModel):
+    """A retrieved passage with its provenance; shown as 'related' when the answer is refused."""
+
+    chunk_id: str
+    doc_id: str
+    title: str
+    author: str
+    date: str
+    section: str
+    speaker: str = ""
+    source: str
+    text: str
+    start: int
+    end: int
+    score: float
+
+
+class Citation(BaseModel):
+    """One numbered source: `document_text(source)[start:end] == quote`."""
+
+    n: int
+    doc_id: str
+    title: str
+    author: str
+    date: str
+    section: str
+    speaker: str = ""
+    publisher: str = ""
+    source: str
+    quote: str
+    start: int
+    end: int
+    score: float
+    context_start: int = Field(0, description="Start of the surrounding passage.")
+    context_end: int = Field(0, description="End of the surrounding passage.")
+
+
+class AnswerSentence(BaseModel):
+    """One sentence of an answer and whether the grounding checker verified it."""
+
+    text: str
+    citations: list[int] = Field(default_factory=list)
+    verified: bool = True
+    reason: str = ""
+
+
+class Answer(BaseModel):
+    """What the assistant says to a question: the contract shared by CLI, UI, API and evals."""
+
+    question: str
+    standalone_question: str
+    answer_markdown: str
+    refused: bool
+    citations: list[Citation] = Field(default_factory=list)
+    related: list[Passage] = Field(default_factory=list)
+    sentences: list[AnswerSentence] = Field(default_factory=list)
+    mode: Literal["extractive", "llm"] = "extractive"
+    notice: str = Field("", description="A caveat shown with the answer, e.g. a fallback.")
+    timings_ms: dict[str, float] = Field(default_factory=dict)

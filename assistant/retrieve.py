@@ -1,0 +1,120 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 candidates fused by reciprocal rank, then diversified.
+
+Dense alone misses exact names and figures that officers ask about; BM25 alone misses paraphrase.
+RRF needs no score calibration between the two. A per-document penalty then keeps a comparison
+question from being answered out of one document only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from llama_index.core.retrievers import BaseRetriever
+from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
+
+from assistant.index.library import Library
+from assistant.models import Chunk, DocumentMeta, SearchFilters
+
+Mode = Literal["hybrid", "dense", "bm25"]
+
+
+@dataclass
+class ScoredChunk:
+    """A retrieved chunk with its fused score and the raw signals behind it."""
+
+    chunk: Chunk
+    score: float
+    dense: float = 0.0
+    keyword: float = 0.0
+    ranks: dict[str, int] = field(default_factory=dict)
+
+
+class HybridRetriever(BaseRetriever):
+    """A LlamaIndex retriever over the library; `search` is the typed entry point."""
+
+    def __init__(self, library: Library, mode: Mode | None = None, k: int | None = None) -> None:
+        super().__init__()
+        self.library = library
+        self.settings = library.settings
+        self.mode: Mode = mode or self.settings.retrieval
+        self.k = k or self.settings.top_k
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        return [
+            NodeWithScore(node=TextNode(id_=s.chunk.chunk_id, text=s.chunk.text, metadata=s.chunk.model_dump(
+                exclude={"text"})), score=s.score)
+            for s in self.search(query_bundle.query_str, self.k)
+        ]
+
+    def search(
+        self, question: str, k: int | None = None, filters: SearchFilters | None = None,
+        query_vector: np.ndarray | None = None,
+    ) -> list[ScoredChunk]:
+        """The k best chunks for the question, most relevant first."""
+        k = k or self.k
+        n = max(self.settings.candidate_k, k)
+        lists: dict[str, list[tuple[str, float]]] = {}
+        if self.mode in ("hybrid", "dense"):
+            vector = query_vector if query_vector is not None else self.library.embedder.embed([question])[0]
+            lists["dense"] = self.library.vectors.query(vector, n, filters)
+        if self.mode in ("hybrid", "bm25"):
+            lists["bm25"] = self.library.keywords().search(question, n, self._allowed(filters))
+        fused = self._fuse(lists)
+        chunks = {c.chunk_id: c for c in self.library.catalog.chunks(list(fused))}
+        scored = []
+        for cid, entry in fused.items():
+            if cid in chunks:  # a vector the catalogue does not know (mid-ingest) is skipped
+                entry.chunk = chunks[cid]
+                scored.append(entry)
+        scored.sort(key=lambda s: s.score, reverse=True)
+        return diversify(scored, k) if self.mode == "hybrid" else scored[:k]
+
+    def _fuse(self, lists: dict[str, list[tuple[str, float]]]) -> dict[str, ScoredChunk]:
+        weights = {"dense": self.settings.dense_weight, "bm25": self.settings.bm25_weight}
+        fused: dict[str, ScoredChunk] = {}
+        for name, ranked in lists.items():
+            for rank, (cid, raw) in enumerate(ranked, start=1):
+                entry = fused.setdefault(cid, ScoredChunk(chunk=None, score=0.0))  # type: ignore[arg-type]
+                entry.score += weights[name] / (self.settings.rrf_k + rank)
+                entry.ranks[name] = rank
+                if name == "dense":
+                    entry.dense = raw
+                else:
+                    entry.keyword = raw
+        return fused
+
+    def _allowed(self, filters: SearchFilters | None) -> set[str] | None:
+        """Chunk ids that pass the filters, for BM25 (Chroma applies them itself)."""
+        if filters is None or not filters.active:
+            return None
+        docs = {d for d, meta in self.library.metas().items() if matches(meta, filters)}
+        index = self.library.keywords()
+        return {cid for cid in index.chunk_ids if cid.split(":", 1)[0] in docs}
+
+
+def matches(meta: DocumentMeta, filters: SearchFilters) -> bool:
+    """Does a document pass the filters? (The same rules as the Chroma `where` clause.)"""
+    year = meta.year or 0
+    return (
+        (not filters.doc_ids or meta.doc_id in filters.doc_ids)
+        and (not filters.publishers or meta.publisher in filters.publishers)
+        and (not filters.year_from or year >= filters.year_from)
+        and (not filters.year_to or year <= filters.year_to)
+    )
+
+
+def diversify(ranked: list[ScoredChunk], k: int, reserve: int = 2) -> list[ScoredChunk]:
+    """The top k - reserve chunks by score, then the best chunk of each document not yet
+    represented (up to `reserve`), then the rest by score: a comparison question sees several
+    documents, while the head of the ranking (what recall@5 measures) is left as fused."""
+    head = ranked[: max(k - reserve, 1)]
+    docs = {s.chunk.doc_id for s in head}
+    extra: list[ScoredChunk] = []
+    for candidate in ranked[len(head) :]:
+        if len(extra) < reserve and candidate.chunk.doc_id not in docs:
+            extra.append(candidate)
+            docs.add(candidate.chunk.doc_id)
+    rest = [s for s in ranked[len(head) :] if s not in extra]
+    return (head + extra + rest)[:k]
