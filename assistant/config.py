@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(
         None, description="Use a Chroma server (http://host:port) instead of the embedded store."
     )
+    chroma_collection: str = Field(
+        "policy_chunks", description="The Chroma collection; one per data dir when several share a server."
+    )
 
     # Ingestion
     embedding_model: Path | None = Field(
@@ -50,9 +53,13 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(64, description="Overlap between chunks in wordpieces.")
     max_file_mb: float = Field(50.0, description="Files larger than this are skipped.")
     embed_batch_size: int = 32
+    embedding_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
+        "torch", description="What runs the embedding model; ONNX exports are cached under data_dir/models. "
+        "Changing it re-indexes (it is part of every document's content hash).",
+    )
 
     # Retrieval and answering
-    top_k: int = Field(8, description="Passages handed to the answerer.")
+    top_k: int = Field(10, description="Passages handed to the answerer.")
     candidate_k: int = Field(30, description="Candidates each retriever contributes to fusion.")
     rrf_k: int = Field(60, description="Reciprocal rank fusion constant.")
     dense_weight: float = 1.0
@@ -70,6 +77,14 @@ class Settings(BaseSettings):
     llm_api_version: str | None = None
     azure_deployment: str | None = None
     unsupported_sentences: Literal["drop", "mark"] = "drop"
+    llm_temperature: float = 0.0
+    llm_max_tokens: int = Field(400, description="Longest generated answer, in tokens.")
+    llm_timeout: float = Field(120.0, description="Seconds to wait for the model before giving up.")
+    llm_context_window: int = Field(8192, description="The model's context window, in tokens.")
+    llm_passages: int = Field(6, description="Retrieved passages given to the model as numbered sources.")
+    guard_min_supported: float = Field(
+        0.5, description="Below this share of supported sentences, fall back to the extractive answer."
+    )
 
     # The web app
     host: str = "127.0.0.1"

@@ -18,7 +18,7 @@ _PERSON_PRONOUN = re.compile(r"\b(he|she|him|his|her|hers)\b", re.I)
 _THING_PRONOUN = re.compile(r"\b(it|its)\b|\b(this|that)\b(?=\s*[?.!,]|\s*$)", re.I)
 _THEY = re.compile(r"\b(they|them|their)\b", re.I)
 _BARE_FOLLOW_UP = re.compile(r"^\s*(and|what about|how about|also|then|so)\b", re.I)
-_NAME = re.compile(r"\b(?:(?:Dr|Sir|Mr|Mrs|Ms|Lord|Dame)\.? )?[A-Z][a-z]+(?: [A-Z][a-z'’]+)+")
+_NAME = re.compile(r"\b(?:(?:Dr|Sir|Mr|Mrs|Ms|Lord|Dame)\.? )?[A-Z][a-z]+(?: [A-Z][a-zA-Z'’-]+)+")
 _NOT_PEOPLE = {"Health", "Social", "Care", "Labour", "National", "Department", "Local", "Milton", "Greater",
                "Town", "Country", "Public", "Clinical", "Whole", "Integrated", "Spending", "Review"}
 _POSSESSIVE = {"his": "'s", "her": "'s", "its": "'s", "their": "'s"}

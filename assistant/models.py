@@ -36,6 +36,7 @@ class Section(BaseModel):
     start: int
     end: int
     speaker: str = Field("", description="Who wrote this span when it is not the author.")
+    heading: str = Field("", description="The nearest heading above this span, if any.")
 
 
 class Chunk(BaseModel):
@@ -49,6 +50,7 @@ class Chunk(BaseModel):
     section: str
     speaker: str = ""
     position: int
+    heading: str = ""
 
 
 class IndexedDocument(BaseModel):
@@ -155,5 +157,6 @@ class Answer(BaseModel):
     related: list[Passage] = Field(default_factory=list)
     sentences: list[AnswerSentence] = Field(default_factory=list)
     mode: Literal["extractive", "llm"] = "extractive"
+    raw_answer: str = Field("", description="The model's unguarded text (llm mode), for evals.")
     notice: str = Field("", description="A caveat shown with the answer, e.g. a fallback.")
     timings_ms: dict[str, float] = Field(default_factory=dict)

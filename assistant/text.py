@@ -15,14 +15,7 @@ _WORD = re.compile(r"[A-Za-z0-9£$€%]+(?:[’'.,-][A-Za-z0-9]+)*")
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " ", "–": "-", "—": "-"})
 
 STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers herself him himself his how i if in into is it
-    its itself just let me more most my myself no nor not now of off on once only or other our
-    ours ourselves out over own same she should so some such than that the their theirs them
-    themselves then there these they this those through to too under until up very was we were
-    what when where which while who whom why will with would you your yours yourself
-    yourselves says said say according does did do each one way ways""".split()
+    ["a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "let", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself", "yourselves", "says", "said", "say", "according", "does", "did", "do", "each", "one", "way", "ways"]
 )
 
 
@@ -34,8 +27,8 @@ class Span(NamedTuple):
 @lru_cache(maxsize=1)
 def _punkt() -> PunktTokenizer:
     """NLTK's Punkt model, from the copy LlamaIndex bundles (no download)."""
-    import nltk
     import llama_index.core
+    import nltk
 
     cache = Path(llama_index.core.__file__).parent / "_static" / "nltk_cache"
     if str(cache) not in nltk.data.path:
@@ -68,9 +61,14 @@ def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("english")
 
 
+_MAGNITUDE = re.compile(r"(?<![A-Za-z])[£$€]?(\d+(?:\.\d+)?)\s?(bn|m|k)\b", re.I)
+_MAGNITUDES = {"bn": "billion", "m": "million", "k": "thousand"}
+
+
 def words(text: str) -> list[str]:
-    """Lower-cased word tokens, with quotes straightened."""
-    return [w.lower().strip(".,'") for w in _WORD.findall(text.translate(_QUOTES))]
+    """Lower-cased word tokens, quotes straightened, and '£3.8bn' read as '3.8 billion'."""
+    text = _MAGNITUDE.sub(lambda m: f"{m.group(1)} {_MAGNITUDES[m.group(2).lower()]}", text.translate(_QUOTES))
+    return [w.lower().strip(".,'").lstrip("£$€") for w in _WORD.findall(text)]
 
 
 def content_stems(text: str) -> list[str]:

@@ -22,7 +22,7 @@ from assistant.text import STOPWORDS, words
 
 _DATE = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b|\b(January|February|March|April|May|June|July|August|"
                    r"September|October|November|December)\b|\b(spring|summer|autumn|winter)\b", re.I)
-_NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|"
+_NUMBER = re.compile(r"\b(?!(?:1[6-9]|20)\d\d\b)\d[\d,.]*|\b(one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|"
                      r"million|billion|half|quarter|third)\b", re.I)
 _SHARE = re.compile(r"%|\bper ?cent\b|\b(half|quarter|third|fifth|tenth|proportion|share of|fraction)\b", re.I)
 _ASKS = (

@@ -21,6 +21,8 @@ from assistant.text import sentence_spans
 
 _COMPARISON = re.compile(r"\b(both|each|compare|comparison|differ|different|documents|articles|sources|"
                          r"versus|vs\.?|contrast)\b", re.I)
+_PAIR = re.compile(r"\b(both|two|pair|either)\b", re.I)
+_PROPOSALS = re.compile(r"\b(recommend\w*|propos\w*|suggest\w*|call(s|ed)? for|steps|measures|options)\b", re.I)
 _ABOUT_DOCUMENT = re.compile(r"\bwho (wrote|is the author of|authored|published)\b|\bwhen was (it|this|that|the)\b.*"
                              r"\b(written|published)\b|\bwho is (its|the) (author|publisher)\b", re.I)
 
@@ -47,22 +49,36 @@ class ExtractiveAnswerer:
         return self._compose(question, standalone, chosen, retrieved, metas)
 
     def _select(self, question: str, ranked: list[Candidate]) -> list[Candidate]:
-        """The best sentence, then others close to it in score, from more than one document
-        when the question compares; near-duplicates are skipped."""
+        """The lead sentence, then others close to it in score (more of them when the question
+        asks what someone proposes). Near-duplicates are skipped."""
+        if _COMPARISON.search(question):
+            return self._select_across_documents(question, ranked)
         best = ranked[0]
         chosen = [best]
-        vecs = {id(c): v for c, v in zip(ranked, self.scorer.vectors([c.text for c in ranked]))}
-        floor = best.score * 0.85
-        wants_many = bool(_COMPARISON.search(question))
+        floor = best.score * (0.75 if _PROPOSALS.search(question) else 0.85)
         for cand in ranked[1:]:
             if len(chosen) >= self.settings.max_answer_sentences:
                 break
-            if max(float(vecs[id(cand)] @ vecs[id(c)]) for c in chosen) > 0.9:
-                continue
-            new_doc = cand.doc_id not in {c.doc_id for c in chosen}
-            if (cand.score >= floor and not wants_many) or (wants_many and new_doc and cand.score >= best.score * 0.6):
+            if cand.score >= floor and not self._repeats(cand, chosen):
                 chosen.append(cand)
         return chosen
+
+    def _select_across_documents(self, question: str, ranked: list[Candidate]) -> list[Candidate]:
+        """A comparison takes the best sentence of each document it names, or else of each
+        document whose best sentence is reasonably close to the overall best."""
+        best_per_doc: dict[str, Candidate] = {}
+        for cand in ranked:
+            best_per_doc.setdefault(cand.doc_id, cand)
+        named = [c for c in best_per_doc.values() if c.named]
+        if len(named) >= 2:
+            return named[: self.settings.max_answer_sentences]
+        limit = 2 if _PAIR.search(question) else self.settings.max_answer_sentences
+        top = ranked[0].score
+        return [c for c in best_per_doc.values() if c.score >= top * 0.45][:limit]
+
+    def _repeats(self, cand: Candidate, chosen: list[Candidate]) -> bool:
+        vectors = self.scorer.vectors([cand.text, *(c.text for c in chosen)])
+        return bool((vectors[1:] @ vectors[0]).max() > 0.9)
 
     def _compose(
         self, question: str, standalone: str, chosen: list[Candidate], retrieved: list[ScoredChunk],
@@ -84,7 +100,8 @@ class ExtractiveAnswerer:
             doc_text = text_cache.setdefault(doc_id, self.library.catalog.document_text(doc_id))
             quotes: list[str] = []
             spans = [_with_context(c.start, c.end, doc_text) for c in group]
-            for start, end, members in _merge_adjacent(sorted(zip(spans, group), key=lambda p: p[0]), doc_text):
+            lead_first = sorted(zip(spans, group, strict=False), key=lambda p: (p[1] is not chosen[0], p[0]))
+            for start, end, members in _merge_adjacent(lead_first, doc_text):
                 n = len(citations) + 1
                 citations.append(make_citation(n, meta, members[0].chunk, start, end, doc_text,
                                                max(c.score for c in members)))
@@ -174,7 +191,9 @@ def _merge_adjacent(
     """Spans that overlap or are separated only by spaces become one quote."""
     merged: list[tuple[int, int, list[Candidate]]] = []
     for (start, end), cand in group:
-        if merged and (start <= merged[-1][1] or not doc_text[merged[-1][1] : start].strip(" \t\u00a0")):
+        if merged and merged[-1][0] <= start and (
+            start <= merged[-1][1] or not doc_text[merged[-1][1] : start].strip(" \t\u00a0")
+        ):
             first, last, members = merged[-1]
             merged[-1] = (first, max(last, end), [*members, cand])
         else:

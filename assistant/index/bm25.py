@@ -18,7 +18,10 @@ import bm25s
 import numpy as np
 
 from assistant.index.catalog import Catalog
+from assistant.ingest.chunking import indexed_text
 from assistant.text import content_stems
+
+TOKENIZER_VERSION = "3"  # bump when assistant.text.content_stems changes, to rebuild saved indexes
 
 
 class KeywordIndex:
@@ -45,7 +48,8 @@ class KeywordIndex:
         chunks = catalog.chunks()
         if not chunks:
             return cls(None, [], generation)
-        tokens = [content_stems(c.text) or ["∅"] for c in chunks]
+        titles = {d.meta.doc_id: d.meta.title for d in catalog.documents()}
+        tokens = [content_stems(indexed_text(c, titles.get(c.doc_id, ""))) or ["∅"] for c in chunks]
         retriever = bm25s.BM25()
         retriever.index(tokens, show_progress=False)
         doc_freq = Counter(stem for toks in tokens for stem in set(toks))
@@ -57,7 +61,7 @@ class KeywordIndex:
         generation = catalog.generation()
         try:
             saved = json.loads((folder / "ids.json").read_text())
-            if saved["generation"] == generation:
+            if saved["generation"] == generation and saved.get("tokenizer") == TOKENIZER_VERSION:
                 retriever = bm25s.BM25.load(str(folder)) if saved["chunk_ids"] else None
                 return cls(retriever, saved["chunk_ids"], generation, saved["doc_freq"])
         except (OSError, ValueError, KeyError):
@@ -73,7 +77,8 @@ class KeywordIndex:
         if self.retriever is not None:
             self.retriever.save(str(tmp))
         (tmp / "ids.json").write_text(json.dumps(
-            {"generation": self.generation, "chunk_ids": self.chunk_ids, "doc_freq": self.doc_freq}
+            {"generation": self.generation, "tokenizer": TOKENIZER_VERSION, "chunk_ids": self.chunk_ids,
+             "doc_freq": self.doc_freq}
         ))
         old = folder.with_name(folder.name + ".old")
         shutil.rmtree(old, ignore_errors=True)

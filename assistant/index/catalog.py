@@ -25,7 +25,7 @@ CREATE TABLE IF NOT EXISTS documents (
 CREATE TABLE IF NOT EXISTS chunks (
     chunk_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
     position INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
-    section TEXT NOT NULL, speaker TEXT NOT NULL, text TEXT NOT NULL
+    section TEXT NOT NULL, speaker TEXT NOT NULL, text TEXT NOT NULL, heading TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(doc_id, position);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -41,6 +41,9 @@ class Catalog:
         self.path = data_dir / "catalog.sqlite3"
         with self._connect() as db:
             db.executescript(_SCHEMA)
+            columns = {row[1] for row in db.execute("PRAGMA table_info(chunks)")}
+            if "heading" not in columns:  # a catalogue written before headings were kept
+                db.execute("ALTER TABLE chunks ADD COLUMN heading TEXT NOT NULL DEFAULT ''")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -74,8 +77,9 @@ class Catalog:
                 (meta.doc_id, meta.source, content_hash, meta.model_dump_json(), text, len(chunks), now),
             )
             db.executemany(
-                "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(c.chunk_id, c.doc_id, c.position, c.start, c.end, c.section, c.speaker, c.text) for c in chunks],
+                "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(c.chunk_id, c.doc_id, c.position, c.start, c.end, c.section, c.speaker, c.text, c.heading)
+                 for c in chunks],
             )
             self._bump(db)
 
@@ -114,7 +118,7 @@ class Catalog:
 
     def chunks(self, chunk_ids: list[str] | None = None) -> list[Chunk]:
         """The given chunks (all when None), in document order."""
-        query = 'SELECT chunk_id, doc_id, position, start, "end", section, speaker, text FROM chunks'
+        query = 'SELECT chunk_id, doc_id, position, start, "end", section, speaker, text, heading FROM chunks'
         with self._connect() as db:
             if chunk_ids is None:
                 rows = db.execute(query + " ORDER BY doc_id, position").fetchall()
@@ -126,6 +130,6 @@ class Catalog:
                     rows += db.execute(f"{query} WHERE chunk_id IN ({marks})", batch).fetchall()
         return [
             Chunk(chunk_id=r[0], doc_id=r[1], position=r[2], start=r[3], end=r[4], section=r[5],
-                  speaker=r[6], text=r[7])
+                  speaker=r[6], text=r[7], heading=r[8])
             for r in rows
         ]

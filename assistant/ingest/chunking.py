@@ -29,7 +29,8 @@ def chunk_document(
     """Pack whole sentences into chunks of about `chunk_size` tokens, `overlap` tokens shared."""
     chunks: list[Chunk] = []
     for section in sections:
-        sentences = _split_long(text, sentence_spans(text, section.start, section.end), count_tokens, chunk_size)
+        spans = sentence_spans(text, section.start, section.end)
+        sentences = _split_long(text, spans, count_tokens, chunk_size)
         for start, end in _pack(text, sentences, count_tokens, chunk_size, overlap):
             chunks.append(
                 Chunk(
@@ -40,10 +41,22 @@ def chunk_document(
                     end=end,
                     section=section.label,
                     speaker=section.speaker,
+                    heading=section.heading,
                     position=len(chunks),
                 )
             )
     return chunks
+
+
+_LINK = re.compile(r"\\?\(https?://[^)\s]*\\?\)|https?://\S+")
+
+
+def indexed_text(chunk: Chunk, title: str = "") -> str:
+    """What a retriever sees for a chunk: the heading it sits under in front (and the document
+    title, for keyword search), and bare links removed (noise to both)."""
+    context = " — ".join(part for part in (title, chunk.heading) if part)
+    body = _LINK.sub(" ", chunk.text)
+    return f"{context}\n{body}" if context else body
 
 
 def _pack(
@@ -60,9 +73,15 @@ def _pack(
         spans.append(Span(sentences[first].start, sentences[last].end))
         if last + 1 >= len(sentences):
             break
-        # Step back over trailing sentences that fit in the overlap, but always move forward.
-        nxt, shared = last + 1, 0
-        while nxt - 1 > first and shared + costs[nxt - 1] <= overlap:
+        # Step back over trailing sentences that fit in the overlap, but always move forward, and
+        # only as far as still lets the next chunk take the next sentence: otherwise, before a
+        # long sentence, the next chunk was the overlap alone, a copy of this chunk's tail.
+        nxt, shared, following = last + 1, 0, costs[last + 1]
+        while (
+            nxt - 1 > first
+            and shared + costs[nxt - 1] <= overlap
+            and shared + costs[nxt - 1] + following <= size
+        ):
             nxt -= 1
             shared += costs[nxt]
         first = nxt
@@ -70,19 +89,28 @@ def _pack(
 
 
 def _split_long(text: str, sentences: list[Span], count: TokenCounter, size: int) -> list[Span]:
-    """Cut any 'sentence' longer than a chunk (tables, lists without stops) at word boundaries."""
+    """Cut any 'sentence' longer than a chunk (tables, lists without stops) at word boundaries.
+
+    Pieces are packed by real token counts: a word-count rule of thumb let a row of figures
+    ("£1,234.5" is six wordpieces) run past the model's 256-token window, and the embedder
+    silently drops what does not fit. A WordPiece tokenizer splits at whitespace first, so the
+    costs of the words add up to the cost of the piece.
+    """
     out: list[Span] = []
     for span in sentences:
         if count(text[span.start : span.end]) <= size:
             out.append(span)
             continue
-        words = [(m.start(), m.end()) for m in _WORDS.finditer(text, span.start, span.end)]
-        piece_start, n = words[0][0], 0
-        for i, (ws, we) in enumerate(words):
-            n += 1
-            if n >= size * 0.6 or i == len(words) - 1:  # ~1.4 wordpieces a word in policy prose
-                out.append(Span(piece_start, we))
-                if i + 1 < len(words):
-                    piece_start, n = words[i + 1][0], 0
+        piece: Span | None = None
+        used = 0
+        for word in _WORDS.finditer(text, span.start, span.end):
+            cost = count(word.group())
+            if piece is not None and used + cost > size:
+                out.append(piece)
+                piece = None
+            if piece is None:
+                piece, used = Span(word.start(), word.end()), 0
+            piece, used = Span(piece.start, word.end()), used + cost
+        if piece is not None:
+            out.append(piece)
     return out
-

@@ -28,7 +28,7 @@ def find_sections(text: str, anchors: list[SectionAnchor] | None = None) -> list
         starts.append((match.start(), COMMENT, match.group("name").strip()))
     starts.sort(key=lambda s: s[0])
     sections: list[Section] = []
-    for (start, label, speaker), nxt in zip(starts, starts[1:] + [(len(text), "", "")]):
+    for (start, label, speaker), nxt in zip(starts, [*starts[1:], (len(text), "", "")], strict=True):
         if nxt[0] > start:
             sections.append(Section(label=label, start=start, end=nxt[0], speaker=speaker))
     return sections
