@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 ## run: install, index the bundled library, and open the chat
 run: $(STAMP)
 	$(BIN)/policy-assistant ingest
-	$(BIN)/policy-assistant docs
+	$(BIN)/policy-assistant chat
 
 ## test: install (with test tools and the browser) and run every test
 test: $(STAMP)

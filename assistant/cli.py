@@ -71,13 +71,15 @@ def ingest(
     table = Table(title=f"Ingest into {settings.chroma_url or settings.data_dir}")
     table.add_column("result")
     table.add_column("count", justify="right")
-    table.add_column("documents / reason")
+    table.add_column("documents")
     for label, docs in (("added", report.added), ("updated", report.updated),
                         ("unchanged", report.unchanged), ("removed", report.removed)):
         table.add_row(label, str(len(docs)), ", ".join(docs[:6]) + (" ..." if len(docs) > 6 else ""))
-    for problem in report.problems:
-        table.add_row("failed" if problem.fatal else "note", "", f"{problem.path}: {problem.reason}")
     console.print(table)
+    for problem in report.problems:  # one unwrapped line per file (path: reason), plain text, greppable
+        label = "failed" if problem.fatal else "note"
+        line = f"{label}: {problem.path}: {problem.reason}"
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
     rate = report.chunks_embedded / report.embed_seconds if report.embed_seconds else 0
     console.print(f"{report.chunks_embedded} chunks embedded in {report.seconds:.1f} s ({rate:.0f} chunks/s while embedding)")
     if report.partial:
@@ -150,8 +152,94 @@ def render_answer(answer: Answer) -> None:
         console.print(f"[{c.n}] {c.title}. {who or 'Unknown author'}, {c.date or 'n.d.'}. {c.source}")
 
 
+llm_app = typer.Typer(help="The local LLM: a llama.cpp OpenAI-compatible server (needs the local-llm extra).",
+                      no_args_is_help=True)
+app.add_typer(llm_app, name="llm")
+
+
+@llm_app.command("serve")
+def llm_serve(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8080,
+    model: Annotated[Optional[Path], typer.Option(help="A GGUF file (default: SmolLM2-135M).")] = None,
+    threads: Annotated[int, typer.Option(help="CPU threads for llama.cpp.")] = 2,
+) -> None:
+    """Serve a local model at http://127.0.0.1:PORT/v1 for POLICY_ASSISTANT_LLM_BACKEND=openai."""
+    import subprocess
+
+    from assistant.answer import llm
+
+    if not llm.local_llm_available():
+        err_console.print("llama-cpp-python is not installed: pip install 'policy-assistant[local-llm]'.")
+        raise typer.Exit(1)
+    try:
+        gguf = model or llm.bundled_gguf()
+    except llm.LLMNotConfigured as err:
+        err_console.print(str(err))
+        raise typer.Exit(1) from err
+    url = f"http://127.0.0.1:{port}/v1"
+    err_console.print(f"Serving {gguf.name} as '{llm.LOCAL_MODEL_NAME}' at {url}; use it with\n"
+                      f"  POLICY_ASSISTANT_LLM_BACKEND=openai POLICY_ASSISTANT_LLM_BASE_URL={url} "
+                      f"POLICY_ASSISTANT_LLM_MODEL={llm.LOCAL_MODEL_NAME}")
+    raise typer.Exit(subprocess.call(llm.server_command(gguf, port=port, threads=threads)))
+
+
+@llm_app.command("bench")
+def llm_bench(
+    base_url: Annotated[str, typer.Option(help="The server's /v1 URL.")] = "http://127.0.0.1:8080/v1",
+    model: Annotated[str, typer.Option(help="Model name on the server.")] = "smollm2-135m-instruct",
+    runs: Annotated[int, typer.Option(help="Completions to time.")] = 3,
+) -> None:
+    """Generation speed (tokens/s) of an OpenAI-compatible server."""
+    from assistant.answer.llm import measure_throughput
+
+    for _ in range(runs):
+        t = measure_throughput(base_url, model)
+        console.print(f"{t.completion_tokens} tokens in {t.seconds:.2f} s: "
+                      f"{t.tokens_per_second:.1f} tokens/s (prompt {t.prompt_tokens} tokens)")
+
+
+@app.command()
+def chat(
+    host: Annotated[Optional[str], typer.Option(help="Address to listen on (POLICY_ASSISTANT_HOST; default 127.0.0.1).")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Port (POLICY_ASSISTANT_PORT; default 7860).")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Start the officers' chat and the JSON API (indexes the bundled library first if empty)."""
+    from assistant.ui.server import serve
+
+    settings = _settings(data_dir)
+    overrides = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
+    serve(settings.model_copy(update=overrides))
+
+
+feedback_app = typer.Typer(help="Officers' ratings of answers.", no_args_is_help=True)
+app.add_typer(feedback_app, name="feedback")
+
+
+@feedback_app.command("export")
+def feedback_export(
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write here instead of stdout.")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Every rating with its question, answer and citations, as JSON lines."""
+    from assistant.feedback import FeedbackStore
+
+    lines = FeedbackStore(_settings(data_dir).data_dir).export_jsonl()
+    if out is None:
+        typer.echo(lines, nl=False)
+    else:
+        out.write_text(lines, encoding="utf-8")
+        err_console.print(f"{lines.count(chr(10))} rating(s) written to {out}")
+
+
 def main() -> None:
-    app()
+    from assistant.index.vectors import ChromaUnavailable
+
+    try:
+        app()
+    except ChromaUnavailable as err:  # server mode with the server down: one line, not a traceback
+        err_console.print(f"[red]{err}[/]")
+        raise SystemExit(1) from err
 
 
 if __name__ == "__main__":

@@ -1,0 +1,474 @@
+"""The officers' chat: a Gradio Blocks app over one shared `Assistant`.
+
+Two tabs. *Ask*: the conversation (answers stream in, with [n] markers that link to the sources
+panel beside it), feedback on each answer, and a briefing-note export. *Library*: the indexed
+documents, a filter limiting which documents questions may draw on, uploads, and the feedback
+export. Per-browser state (the conversation) lives in a `gr.State` holding a `ChatState`.
+"""
+
+import re
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import gradio as gr
+from gradio.components.chatbot import ExampleMessage
+
+from assistant.assistant import Assistant, QuestionTooLong
+from assistant.briefing import briefing_docx, briefing_markdown
+from assistant.conversation import Session
+from assistant.feedback import MAX_COMMENT_CHARS, FeedbackStore, Rating
+from assistant.ingest.loaders import SUPPORTED_SUFFIXES
+from assistant.models import Answer, IndexedDocument, SearchFilters
+from assistant.ui import render
+from assistant.ui.look import CSS, HEAD, THEME
+
+UPLOAD_TYPES = [".txt", ".md", ".html", ".htm", ".pdf", ".docx"]
+Message = dict[str, Any]
+
+
+@dataclass
+class ChatState:
+    """One browser tab's conversation: the session (history) and which chat message is which answer."""
+
+    session: Session = field(default_factory=Session)
+    message_turns: list[int | None] = field(default_factory=list)  # chat message index -> turn (1-based)
+    rated_turn: int | None = None  # the answer the comment box is about
+    latest_only: bool = False  # briefing notes of the latest answer rather than the whole conversation
+
+    @property
+    def answers(self) -> list[Answer]:
+        return [turn.answer for turn in self.session.turns]
+
+
+def filters_from(doc_ids: list[str] | None, publishers: list[str] | None,
+                 year_from: int | str | None, year_to: int | str | None) -> SearchFilters:
+    def year(value: int | str | None) -> int | None:
+        return int(value) if value not in (None, "", "Any") else None
+
+    return SearchFilters(doc_ids=list(doc_ids or []), publishers=list(publishers or []),
+                         year_from=year(year_from), year_to=year(year_to))
+
+
+def example_questions(documents: list[IndexedDocument], speakers: list[str]) -> list[str]:
+    """Starting points drawn from what the library holds: its history, recommendations, who said what."""
+    if not documents:
+        return []
+    years = sorted(d.meta.year for d in documents if d.meta.year)
+    dated = sorted(documents, key=lambda d: d.meta.date or "0", reverse=True)
+    named = [d.meta for d in dated if d.meta.authors and len(d.meta.authors[0].split()) > 1]
+    questions = []
+    if years:
+        questions.append(f"Why has integrating health and social care been so hard since {years[0]}?")
+    if named:
+        review = re.search(r"\b([A-Z][a-z]+) review\b", f"{named[0].notes} {named[0].title}")
+        questions.append(f"What does {named[0].authors[0]} say the {review.group(1)} review recommends?" if review
+                         else f"What does {named[0].authors[0]} recommend?")
+    if speakers:
+        questions.append(f"What did {speakers[0]} argue?")
+    if len(named) > 1:
+        questions.append(f"What does {named[1].authors[0]} see as the core challenge?")
+    return questions[:4]
+
+
+class ChatApp:
+    """The event handlers, over one Assistant and one feedback store shared by every browser."""
+
+    def __init__(self, assistant: Assistant, feedback: FeedbackStore) -> None:
+        self.assistant = assistant
+        self.feedback = feedback
+        self.settings = assistant.settings
+        self.uploads = self.settings.data_dir / "uploads"
+        self.exports = Path(tempfile.mkdtemp(prefix="policy-assistant-exports-"))
+        self._ingest_lock = threading.Lock()
+        self.c = SimpleNamespace()  # the components, set by build(); handlers return {component: update}
+
+    # --- library facts ---------------------------------------------------------------------------------
+
+    def documents(self) -> list[IndexedDocument]:
+        return self.assistant.documents()
+
+    def commenters(self, documents: list[IndexedDocument]) -> list[str]:
+        authors = {a for d in documents for a in d.meta.authors}
+        counts: dict[str, int] = {}
+        for chunk in self.assistant.library.catalog.chunks():
+            if chunk.section == "comment" and chunk.speaker and chunk.speaker not in authors:
+                counts[chunk.speaker] = counts.get(chunk.speaker, 0) + 1
+        return sorted(counts, key=lambda s: (-counts[s], s))
+
+    def examples(self, documents: list[IndexedDocument]) -> list[ExampleMessage]:
+        return [{"text": q} for q in example_questions(documents, self.commenters(documents))]
+
+    def doc_choices(self, documents: list[IndexedDocument]) -> list[tuple[str, str]]:
+        return [(f"{d.meta.title or d.meta.doc_id} ({d.meta.date[:4] or 'undated'})", d.meta.doc_id)
+                for d in documents]
+
+    @staticmethod
+    def publisher_choices(documents: list[IndexedDocument]) -> list[str]:
+        return sorted({d.meta.publisher for d in documents if d.meta.publisher})
+
+    @staticmethod
+    def year_choices(documents: list[IndexedDocument]) -> list[str]:
+        return ["Any"] + [str(y) for y in sorted({d.meta.year for d in documents if d.meta.year})]
+
+    def header(self, documents: list[IndexedDocument]) -> str:
+        n = len(documents)
+        return (
+            '<div class="pa-header"><div><div class="pa-title">Policy assistant</div>'
+            '<div class="pa-subtitle">Health and social care integration · answers quoted from the library, '
+            "every sentence cited</div></div>"
+            f'<div class="pa-badge" title="Nothing leaves this machine">Offline · {n} document{"s" if n != 1 else ""}'
+            "</div></div>"
+        )
+
+    # --- asking --------------------------------------------------------------------------------------
+
+    def respond(
+        self, question: str, history: list[Message], state: ChatState,
+        doc_ids: list[str] | None, publishers: list[str] | None, year_from: str | None, year_to: str | None,
+    ) -> Iterator[dict[Any, Any]]:
+        """Stream one answer into the chat; then its sources, the briefing files and the feedback controls."""
+        c = self.c
+        question = (question or "").strip()
+        history = list(history or [])
+        if not question:
+            yield {c.ask_error: _hidden()}
+            return
+        limit = self.settings.max_question_chars
+        if len(question) > limit:
+            yield {c.ask_error: _error(f"This question is {len(question):,} characters long; questions are "
+                                       f"limited to {limit:,}. Please shorten it and ask again.")}
+            return
+        filters = filters_from(doc_ids, publishers, year_from, year_to)
+        turn = len(state.session.turns) + 1
+        history += [{"role": "user", "content": render.question_message(question)},
+                    {"role": "assistant", "content": '<span class="typing">Searching the library…</span>'}]
+        state.message_turns += [None, turn]
+        yield {c.chatbot: history, c.question: "", c.ask_error: _hidden(), c.feedback_box: gr.update(visible=False),
+               c.sources: render.sources_panel([], self.assistant.document_text, pending=question), c.state: state}
+        answer: Answer | None = None
+        try:
+            for part in self.assistant.ask_stream(question, session=state.session, filters=filters):
+                if isinstance(part, Answer):
+                    answer = part
+                    break
+                history[-1] = {"role": "assistant", "content": render.answer_message(part, turn, streaming=True)}
+                yield {c.chatbot: history}
+        except QuestionTooLong as err:
+            del history[-2:], state.message_turns[-2:]
+            yield {c.chatbot: history, c.question: question, c.ask_error: _error(str(err)),
+                   c.sources: self.sources(state), c.state: state}
+            return
+        except Exception as err:  # keep the conversation usable, and say what happened
+            history[-1] = {"role": "assistant", "content": render.error_message(
+                f"Sorry, this question could not be answered ({type(err).__name__}: {err}).")}
+            state.message_turns[-1] = None
+            yield {c.chatbot: history, c.sources: self.sources(state), c.state: state}
+            return
+        if answer is None:
+            return
+        history[-1] = {"role": "assistant", "content": render.answer_message(answer, turn)}
+        yield {c.chatbot: history, c.sources: self.sources(state), c.state: state,
+               **self.briefing_files(state, state.latest_only)}
+
+    def sources(self, state: ChatState) -> str:
+        return render.sources_panel(state.answers, self.assistant.document_text)
+
+    def new_conversation(self) -> dict[Any, Any]:
+        c = self.c
+        state = ChatState()
+        return {c.chatbot: [], c.question: "", c.sources: self.sources(state), c.state: state,
+                c.ask_error: _hidden(), c.feedback_box: gr.update(visible=False),
+                **self.briefing_files(state, False), c.scope: gr.update(value=False, visible=False)}
+
+    # --- briefing notes ------------------------------------------------------------------------------
+
+    def briefing_files(self, state: ChatState, latest_only: bool) -> dict[Any, Any]:
+        """Write the note (whole conversation, or latest answer), so one click on a download button gets it."""
+        c = self.c
+        state.latest_only = bool(latest_only)
+        answers = state.answers
+        if not answers:
+            return {c.briefing_label: gr.update(visible=False), c.scope: gr.update(visible=False),
+                    c.brief_md: gr.update(value=None, visible=False), c.brief_docx: gr.update(value=None, visible=False)}
+        chosen = answers[-1:] if latest_only else answers
+        stamp = datetime.now()
+        folder = Path(tempfile.mkdtemp(dir=self.exports))
+        name = f"briefing-note-{stamp:%Y-%m-%d-%H%M}"
+        md_path, docx_path = folder / f"{name}.md", folder / f"{name}.docx"
+        md_path.write_text(briefing_markdown(chosen, created=stamp), encoding="utf-8")
+        docx_path.write_bytes(briefing_docx(chosen, created=stamp))
+        return {c.briefing_label: gr.update(visible=True), c.scope: gr.update(visible=True),
+                c.brief_md: gr.update(value=str(md_path), visible=True),
+                c.brief_docx: gr.update(value=str(docx_path), visible=True)}
+
+    def change_scope(self, state: ChatState, latest_only: bool) -> dict[Any, Any]:
+        files = self.briefing_files(state, latest_only)
+        files.pop(self.c.scope)
+        return {**files, self.c.state: state}
+
+    # --- feedback ------------------------------------------------------------------------------------
+
+    def rate(self, state: ChatState, data: gr.LikeData) -> dict[Any, Any]:
+        c = self.c
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        turn = state.message_turns[index] if 0 <= index < len(state.message_turns) else None
+        if turn is None or turn > len(state.session.turns) or data.liked is None:
+            return {c.feedback_box: gr.update(visible=False)}
+        rating: Rating = "up" if data.liked is True or data.liked == "Like" else "down"
+        self.feedback.rate(state.answers[turn - 1], rating, session_id=state.session.session_id, turn=turn)
+        state.rated_turn = turn
+        thanks = "Thanks: marked helpful." if rating == "up" else "Thanks: marked not helpful."
+        return {c.state: state, c.feedback_box: gr.update(visible=True), c.comment: "",
+                c.feedback_note: f'<div class="fb-thanks">{render.esc(thanks)}</div>',
+                c.feedback_download: self.feedback_export()}
+
+    def save_comment(self, state: ChatState, comment: str) -> dict[Any, Any]:
+        c = self.c
+        if state.rated_turn is None or not (comment or "").strip():
+            return {}
+        self.feedback.comment(state.session.session_id, state.rated_turn, comment)
+        return {c.feedback_note: '<div class="fb-thanks">Comment saved. Thank you.</div>', c.comment: "",
+                c.feedback_download: self.feedback_export()}
+
+    def feedback_export(self) -> Any:
+        counts = self.feedback.count()
+        path = self.exports / "feedback.jsonl"
+        path.write_text(self.feedback.export_jsonl(), encoding="utf-8")
+        total = counts["up"] + counts["down"]
+        return gr.update(value=str(path), label=f"Download feedback (JSONL, {total} rating{'s' if total != 1 else ''})")
+
+    # --- the library tab ------------------------------------------------------------------------------
+
+    def refresh(self) -> dict[Any, Any]:
+        """Everything that depends on what is in the library, for page load and after an upload."""
+        c = self.c
+        documents = self.documents()
+        years = self.year_choices(documents)
+        return {
+            c.header: self.header(documents),
+            c.library: render.library_table(documents),
+            c.doc_filter: gr.update(choices=self.doc_choices(documents)),
+            c.pub_filter: gr.update(choices=self.publisher_choices(documents)),
+            c.year_from: gr.update(choices=years),
+            c.year_to: gr.update(choices=years),
+            c.chatbot: gr.update(examples=self.examples(documents) or None),
+            c.feedback_download: self.feedback_export(),
+        }
+
+    def filter_banner(self, doc_ids: list[str] | None, publishers: list[str] | None,
+                      year_from: str | None, year_to: str | None) -> Any:
+        text = render.filter_summary(filters_from(doc_ids, publishers, year_from, year_to), self.documents())
+        return gr.update(value=text, visible=bool(text))
+
+    def upload(self, files: list[str] | None, progress: gr.Progress = gr.Progress()) -> Any:  # noqa: B008
+        """Copy the files into data_dir/uploads/ and ingest them, reporting file by file."""
+        return gr.update(value=self._upload(files, progress), visible=True)
+
+    def _upload(self, files: list[str] | None, progress: gr.Progress) -> str:
+        if not files:
+            return '<div class="upload-report warn">Choose one or more files first.</div>'
+        self.uploads.mkdir(parents=True, exist_ok=True)
+        copied: list[Path] = []
+        problems: list[str] = []
+        for item in files:
+            source = Path(item)
+            name = source.name.lstrip(".") or "upload"
+            if source.suffix.lower() not in SUPPORTED_SUFFIXES:
+                problems.append(f"<li><strong>{render.esc(name)}</strong> was not added: unsupported file type "
+                                f"(supported: {render.esc(', '.join(UPLOAD_TYPES))})</li>")
+                continue
+            target = self.uploads / name
+            shutil.copyfile(source, target)
+            copied.append(target)
+        if not copied:
+            return f'<div class="upload-report bad"><ul>{"".join(problems)}</ul></div>'
+        with self._ingest_lock:
+            report = self.assistant.ingest(copied, _GradioProgress(progress))
+        titles = {d.meta.doc_id: d.meta.title for d in self.documents()}
+        lines = []
+        for label, doc_ids in (("Added", report.added), ("Updated", report.updated),
+                               ("Already in the library, unchanged", report.unchanged)):
+            for doc_id in doc_ids:
+                lines.append(f"<li>{label}: <strong>{render.esc(titles.get(doc_id, doc_id))}</strong></li>")
+        for problem in report.problems:
+            kind = "was not added" if problem.fatal else "(note)"
+            problems.append(f"<li><strong>{render.esc(Path(problem.path).name)}</strong> {kind}: "
+                            f"{render.esc(problem.reason)}</li>")
+        indexed = len(report.added) + len(report.updated)
+        css = "bad" if problems and not lines else ("warn" if problems else "ok")
+        passages = report.chunks_embedded
+        summary = (f"{indexed} file{'s' if indexed != 1 else ''} indexed ({passages} passage"
+                   f"{'s' if passages != 1 else ''}) in {report.seconds:.1f} s.")
+        return (f'<div class="upload-report {css}"><div>{render.esc(summary)}</div>'
+                f'<ul>{"".join(lines)}{"".join(problems)}</ul></div>')
+
+    # --- layout --------------------------------------------------------------------------------------
+
+    def build(self) -> gr.Blocks:
+        documents = self.documents()
+        c = self.c
+        with gr.Blocks(title="Policy assistant · health and social care integration",
+                       analytics_enabled=False) as blocks:
+            c.state = gr.State(_new_state)
+            c.header = gr.HTML(self.header(documents), elem_id="pa-header")
+            with gr.Tabs(elem_id="pa-tabs"):
+                with gr.Tab("Ask", id="ask", elem_id="tab-ask"):
+                    c.banner = gr.HTML("", visible=False, elem_id="filter-banner")
+                    with gr.Row(equal_height=False, elem_id="ask-row"):
+                        with gr.Column(scale=3, min_width=420, elem_id="chat-column"):
+                            with gr.Row(elem_id="toolbar"):
+                                new_chat = gr.Button("New conversation", size="sm", variant="secondary",
+                                                     elem_id="new-chat", scale=0, min_width=150)
+                                gr.HTML("", elem_id="toolbar-spacer")
+                                c.briefing_label = gr.HTML('<span class="toolbar-label">Briefing note:</span>',
+                                                           visible=False, elem_id="briefing-label")
+                                c.scope = gr.Checkbox(label="latest answer only", value=False, visible=False,
+                                                      container=False, elem_id="briefing-latest", scale=0,
+                                                      min_width=150)
+                                c.brief_docx = gr.DownloadButton("Word", size="sm", variant="primary", visible=False,
+                                                                 elem_id="brief-docx", scale=0, min_width=70)
+                                c.brief_md = gr.DownloadButton("Markdown", size="sm", elem_id="brief-md",
+                                                               visible=False, scale=0, min_width=90)
+                            c.chatbot = gr.Chatbot(
+                                elem_id="chat", show_label=False, height="calc(100vh - 365px)", min_height=340,
+                                layout="panel", latex_delimiters=[], buttons=["copy"],
+                                feedback_options=["Like", "Dislike"],
+                                placeholder=(
+                                    "<div class='chat-empty'><strong>Ask about health and social care "
+                                    "integration</strong><br>Answers quote the library word for word, and every "
+                                    "sentence is numbered to its source. Try one of these:</div>"),
+                                examples=self.examples(documents) or None,
+                            )
+                            with gr.Row(elem_id="ask-bar"):
+                                c.question = gr.Textbox(
+                                    show_label=False, placeholder="Ask a question, or a follow-up…", lines=1,
+                                    max_lines=6, scale=6, elem_id="question", autofocus=True, container=False,
+                                )
+                                send = gr.Button("Ask", variant="primary", scale=1, min_width=90, elem_id="ask")
+                            c.ask_error = gr.HTML("", visible=False, elem_id="ask-error")
+                            with gr.Row(visible=False, elem_id="feedback-box") as c.feedback_box:
+                                c.feedback_note = gr.HTML("", elem_id="feedback-note")
+                                c.comment = gr.Textbox(show_label=False, placeholder="Optional comment for the team",
+                                                       scale=4, container=False, elem_id="feedback-comment",
+                                                       max_length=MAX_COMMENT_CHARS)
+                                save_comment = gr.Button("Save comment", size="sm", scale=0, min_width=120,
+                                                         elem_id="feedback-save")
+                        with gr.Column(scale=2, min_width=320, elem_id="sources-column"):
+                            c.sources = gr.HTML(render.sources_panel([], self.assistant.document_text),
+                                                elem_id="sources-panel")
+                with gr.Tab("Library", id="library", elem_id="tab-library"), gr.Row(equal_height=False):
+                    with gr.Column(scale=3, min_width=480):
+                        c.library = gr.HTML(render.library_table(documents), elem_id="library-table")
+                    with gr.Column(scale=2, min_width=320):
+                        gr.HTML('<div class="panel-title">Limit questions to</div>'
+                                '<div class="panel-hint">Leave empty to search the whole library.</div>')
+                        c.doc_filter = gr.Dropdown(self.doc_choices(documents), multiselect=True, value=[],
+                                                   label="Documents", elem_id="filter-docs")
+                        c.pub_filter = gr.Dropdown(self.publisher_choices(documents), multiselect=True,
+                                                   value=[], label="Publishers", elem_id="filter-publishers")
+                        with gr.Row():
+                            c.year_from = gr.Dropdown(self.year_choices(documents), value="Any",
+                                                      label="From year", elem_id="filter-from")
+                            c.year_to = gr.Dropdown(self.year_choices(documents), value="Any",
+                                                    label="To year", elem_id="filter-to")
+                        clear_filter = gr.Button("Clear filter", size="sm", elem_id="filter-clear")
+                        gr.HTML('<div class="panel-title">Add documents</div><div class="panel-hint">'
+                                "Text, Markdown, HTML, PDF or Word files. They are copied into the "
+                                "library's uploads folder and indexed on this machine.</div>")
+                        files = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, show_label=False,
+                                        elem_id="upload-files", height=120)
+                        add_files = gr.Button("Add to library", variant="primary", elem_id="upload-add")
+                        upload_report = gr.HTML("", visible=False, elem_id="upload-report")
+                        gr.HTML('<div class="panel-title">Officers\' feedback</div><div class="panel-hint">'
+                                "Every rating with its question, answer and citations, one JSON object "
+                                "per line.</div>")
+                        c.feedback_download = gr.DownloadButton("Download feedback (JSONL)", size="sm",
+                                                                elem_id="feedback-download")
+            self._wire(new_chat, send, save_comment, clear_filter, files, add_files, upload_report, blocks)
+        blocks.queue(default_concurrency_limit=2, max_size=64)
+        return blocks
+
+    def _wire(self, new_chat: gr.Button, send: gr.Button, save_comment: gr.Button, clear_filter: gr.Button,
+              files: gr.File, add_files: gr.Button, upload_report: gr.HTML, blocks: gr.Blocks) -> None:
+        c = self.c
+        filters = [c.doc_filter, c.pub_filter, c.year_from, c.year_to]
+        answer_out = [c.chatbot, c.question, c.sources, c.state, c.ask_error, c.feedback_box, c.briefing_label,
+                      c.brief_md, c.brief_docx, c.scope]
+        ask_in = [c.question, c.chatbot, c.state, *filters]
+        c.question.submit(self.respond, ask_in, answer_out, concurrency_id="ask", show_progress="hidden")
+        send.click(self.respond, ask_in, answer_out, concurrency_id="ask", show_progress="hidden")
+        c.chatbot.example_select(_picked_example, None, c.question, queue=False).then(
+            self.respond, ask_in, answer_out, concurrency_id="ask", show_progress="hidden")
+        new_chat.click(self.new_conversation, None, answer_out, queue=False)
+        c.scope.input(self.change_scope, [c.state, c.scope], [c.state, c.briefing_label, c.brief_md, c.brief_docx],
+                       show_progress="hidden")
+        feedback_out = [c.state, c.feedback_box, c.feedback_note, c.comment, c.feedback_download]
+        c.chatbot.like(self.rate, [c.state], feedback_out, show_progress="hidden")
+        save_comment.click(self.save_comment, [c.state, c.comment], feedback_out, show_progress="hidden")
+        c.comment.submit(self.save_comment, [c.state, c.comment], feedback_out, show_progress="hidden")
+        for control in filters:
+            control.change(self.filter_banner, filters, c.banner, queue=False, show_progress="hidden")
+        clear_filter.click(lambda: ([], [], "Any", "Any"), None, filters, queue=False)
+        refresh_out = [c.header, c.library, c.doc_filter, c.pub_filter, c.year_from, c.year_to, c.chatbot,
+                       c.feedback_download]
+        add_files.click(self.upload, [files], [upload_report], concurrency_id="ingest").then(
+            self.refresh, None, refresh_out, show_progress="hidden").then(
+            lambda: None, None, files, show_progress="hidden")
+        blocks.load(self.refresh, None, refresh_out, show_progress="hidden")
+
+
+class _GradioProgress:
+    """Ingest progress on the Gradio progress bar: files done, passages embedded."""
+
+    def __init__(self, progress: gr.Progress) -> None:
+        self.progress = progress
+        self.total = 0
+        self.done = 0
+        self.chunks = 0
+        self.started = time.perf_counter()
+        progress(0, desc="Reading files…")
+
+    def files_found(self, total: int) -> None:
+        self.total = total
+
+    def file_done(self, path: Path, chunks: int) -> None:
+        self.done += 1
+        self.progress((self.done, max(self.total, 1)), desc=f"Indexed {path.name}", unit="files")
+
+    def embedded(self, count: int) -> None:
+        self.chunks += count
+        self.progress((self.done, max(self.total, 1)), desc=f"Embedding passages ({self.chunks} so far)",
+                      unit="files")
+
+
+def _new_state() -> ChatState:
+    return ChatState()
+
+
+def _picked_example(data: gr.SelectData) -> str:
+    value = data.value
+    return str(value.get("text", "")) if isinstance(value, dict) else str(value or "")
+
+
+def _error(message: str) -> Any:
+    return gr.update(value=f'<div class="ask-error" role="alert">{render.esc(message)}</div>', visible=True)
+
+
+def _hidden() -> Any:
+    return gr.update(value="", visible=False)
+
+
+def build_blocks(assistant: Assistant, feedback: FeedbackStore | None = None) -> gr.Blocks:
+    """The Blocks app; mount it with `assistant.ui.server.create_app` (theme, CSS and head come from there)."""
+    return ChatApp(assistant, feedback or FeedbackStore(assistant.settings.data_dir)).build()
+
+
+__all__ = ["CSS", "HEAD", "THEME", "ChatApp", "ChatState", "build_blocks", "example_questions"]
