@@ -161,10 +161,10 @@ app.add_typer(llm_app, name="llm")
 def llm_serve(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8080,
     model: Annotated[Optional[Path], typer.Option(help="A GGUF file (default: SmolLM2-135M).")] = None,
-    threads: Annotated[int, typer.Option(help="CPU threads for llama.cpp.")] = 2,
+    threads: Annotated[Optional[int], typer.Option(help="CPU threads (default: half the cores).")] = None,
 ) -> None:
     """Serve a local model at http://127.0.0.1:PORT/v1 for POLICY_ASSISTANT_LLM_BACKEND=openai."""
-    import subprocess
+    import os
 
     from assistant.answer import llm
 
@@ -180,7 +180,8 @@ def llm_serve(
     err_console.print(f"Serving {gguf.name} as '{llm.LOCAL_MODEL_NAME}' at {url}; use it with\n"
                       f"  POLICY_ASSISTANT_LLM_BACKEND=openai POLICY_ASSISTANT_LLM_BASE_URL={url} "
                       f"POLICY_ASSISTANT_LLM_MODEL={llm.LOCAL_MODEL_NAME}")
-    raise typer.Exit(subprocess.call(llm.server_command(gguf, port=port, threads=threads)))
+    command = llm.server_command(gguf, port=port, threads=threads or llm.default_threads())
+    os.execv(command[0], command)  # become the server: one PID to stop, signals reach it
 
 
 @llm_app.command("bench")

@@ -29,9 +29,11 @@ def chunk_document(
     """Pack whole sentences into chunks of about `chunk_size` tokens, `overlap` tokens shared."""
     chunks: list[Chunk] = []
     for section in sections:
+        # The heading is embedded in front of each chunk (indexed_text), so it shares the budget.
+        budget = max(chunk_size - (count_tokens(section.heading) + 1 if section.heading else 0), chunk_size // 2)
         spans = sentence_spans(text, section.start, section.end)
-        sentences = _split_long(text, spans, count_tokens, chunk_size)
-        for start, end in _pack(text, sentences, count_tokens, chunk_size, overlap):
+        sentences = _split_long(text, spans, count_tokens, budget)
+        for start, end in _pack(text, sentences, count_tokens, budget, overlap):
             chunks.append(
                 Chunk(
                     chunk_id=f"{doc_id}:{content_hash[:12]}:{len(chunks):05d}",

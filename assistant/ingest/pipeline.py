@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Protocol
 
 from assistant.index.library import Library
-from assistant.ingest.chunking import chunk_document
+from assistant.ingest.chunking import chunk_document, indexed_text
 from assistant.ingest.loaders import UnreadableFile, load_file
 from assistant.ingest.manifest import MANIFEST_NAME, ManifestEntry, read_manifest
 from assistant.ingest.sections import find_sections
 from assistant.models import DocumentMeta, FileProblem, IngestReport
 
-CHUNKER_VERSION = "1"  # bump when chunking or sectioning changes, to re-index everything
+CHUNKER_VERSION = "4"  # bump when extraction, sectioning or chunking changes: re-indexes all
 _IGNORED_NAMES = {MANIFEST_NAME, "README.md", "SOURCES.md"}
 
 
@@ -62,7 +62,7 @@ def ingest(library: Library, paths: list[Path], progress: IngestProgress | None 
     known = library.catalog.hashes()
     seen: set[str] = set()
     for candidate in candidates:
-        doc_id = _doc_id(candidate, known)
+        doc_id = _doc_id(candidate, known, seen)
         seen.add(doc_id)
         try:
             _ingest_file(library, candidate, doc_id, known, report, progress)
@@ -84,37 +84,49 @@ def sweep_orphans(library: Library) -> int:
 
 def _discover(paths: list[Path], report: IngestReport) -> list[_Candidate]:
     found: list[_Candidate] = []
+    manifests: dict[Path, dict[str, ManifestEntry]] = {}  # read once per folder, not once per file
     for root in paths:
         if not root.exists():
             report.problems.append(FileProblem(path=str(root), reason="no such file or folder"))
             continue
         files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
         for path in files:
-            if path.name in _IGNORED_NAMES or any(part.startswith(".") for part in path.relative_to(root).parts):
+            hidden = any(part.startswith(".") for part in path.relative_to(root).parts)
+            if hidden or path.name in _IGNORED_NAMES:
                 continue
-            entry = read_manifest(path.parent).get(path.name)
+            if path.parent not in manifests:
+                manifests[path.parent] = read_manifest(path.parent)
+            entry = manifests[path.parent].get(path.name)
             found.append(_Candidate(path=path.resolve(), root=root.resolve(), entry=entry))
     return found
 
 
-def _doc_id(candidate: _Candidate, known: dict[str, tuple[str, str]]) -> str:
-    """The manifest id or the file's stem; a second file with the same stem gets a path suffix."""
+def _doc_id(candidate: _Candidate, known: dict[str, tuple[str, str]], taken: set[str]) -> str:
+    """The manifest id or the file's stem; a second file with the same stem gets a path suffix.
+
+    `taken` holds the ids given out earlier in this run: without it two new files with one stem
+    (a/plan.txt, b/plan.txt) both got "plan" and the second silently replaced the first.
+    """
     base = candidate.entry.id if candidate.entry and candidate.entry.id else candidate.path.stem
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", base).strip("-.") or "document"
     source = str(candidate.path)
-    if slug in known and known[slug][0] != source and Path(known[slug][0]).exists():
+    owner = known.get(slug, (source, ""))[0]
+    if slug in taken or (owner != source and Path(owner).exists()):
         return f"{slug}-{hashlib.sha1(source.encode()).hexdigest()[:6]}"
     return slug
 
 
 def _content_hash(data: bytes, candidate: _Candidate, library: Library) -> str:
-    """Changes when the file, its manifest entry, the chunking settings or the model change."""
+    """Changes when the file, its manifest entry, the chunking settings, the model or the backend
+    that runs it change (the default torch backend adds nothing, so older indexes stay valid)."""
     settings = library.settings
     digest = hashlib.sha256(data)
     digest.update(candidate.entry.model_dump_json().encode() if candidate.entry else b"-")
     digest.update(
         f"{CHUNKER_VERSION}|{settings.chunk_size}|{settings.chunk_overlap}|{settings.embedding_model}".encode()
     )
+    if settings.embedding_backend != "torch":
+        digest.update(f"|{settings.embedding_backend}".encode())
     return digest.hexdigest()
 
 
@@ -143,7 +155,7 @@ def _ingest_file(
     batch = max(library.settings.embed_batch_size * 2, 1)
     for i in range(0, len(chunks), batch):
         part = chunks[i : i + batch]
-        library.vectors.upsert(part, embedder.embed([c.text for c in part]), meta)
+        library.vectors.upsert(part, embedder.embed([indexed_text(c) for c in part]), meta)
         progress.embedded(len(part))
     report.embed_seconds += time.perf_counter() - started
     library.catalog.put_document(meta, digest, loaded.text, chunks)
@@ -173,12 +185,17 @@ def _remove_deleted(
     library: Library, roots: list[Path], known: dict[str, tuple[str, str]], seen: set[str],
     report: IngestReport,
 ) -> None:
-    """Forget documents whose file was under an ingested folder and is gone (or is now ignored)."""
+    """Forget documents whose file was under an ingested folder and is gone (or is now ignored).
+
+    A folder that is missing altogether (an unmounted share, a typo) is reported as a problem and
+    its documents are kept: one mistyped path must not empty the library.
+    """
     folders = [r.resolve() for r in roots if r.is_dir()]
+    missing = [r.resolve() for r in roots if not r.exists()]
     for doc_id, (source, _) in known.items():
-        if doc_id in seen:
-            continue
         src = Path(source)
+        if doc_id in seen or any(src.is_relative_to(root) for root in missing):
+            continue
         if any(src.is_relative_to(folder) for folder in folders) or not src.exists():
             library.catalog.remove_document(doc_id)
             library.vectors.delete_document(doc_id)
