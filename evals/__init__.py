@@ -1,0 +1,1 @@
+"""Evaluation of the assistant: datasets, metrics, runners and reports (outside the library)."""

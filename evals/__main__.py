@@ -1,0 +1,5 @@
+"""`python -m evals run | compare | gate | bench | load`."""
+
+from evals.cli import main
+
+main()

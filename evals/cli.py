@@ -1,0 +1,184 @@
+"""`python -m evals`: run a dataset, compare two reports, check a report against the gate."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional, cast
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from assistant.config import force_offline
+
+if TYPE_CHECKING:
+    from assistant.retrieve import Mode
+    from evals.dataset import Dataset
+    from evals.results import RunReport
+    from evals.runner import AnswerMode
+
+app = typer.Typer(help="Evaluate the policy assistant on a gold question set.", no_args_is_help=True)
+console = Console()
+err = Console(stderr=True)
+
+
+@app.command()
+def run(
+    dataset: Annotated[Path, typer.Option(help="A JSONL question set.")] = Path("evals/datasets/dev.jsonl"),
+    corpus: Annotated[
+        Optional[list[Path]],
+        typer.Option(
+            help="Files or folders to ingest (--corpus knowledge ../shared/corpus-nhs); default: the "
+            "dataset's <name>.corpus.json, else the bundled library."
+        ),
+    ] = None,
+    mode: Annotated[str, typer.Option(help="Answerer: extractive or llm.")] = "extractive",
+    retrieval: Annotated[str, typer.Option(help="Our retrieval: hybrid, dense or bm25.")] = "hybrid",
+    out: Annotated[Path, typer.Option(help="Folder for report.json/.md/.html.")] = Path("evals/runs/latest"),
+    baselines: Annotated[bool, typer.Option(help="Also run the BM25-only and LlamaIndex baselines.")] = True,
+    planted: Annotated[bool, typer.Option(help="Include the planted-fabrication figures.")] = True,
+    limit: Annotated[int, typer.Option(help="Only the first N questions (0: all), for a quick look.")] = 0,
+) -> None:
+    """Ingest the corpus into a throwaway index, answer every question, write the reports."""
+    force_offline()
+    from evals.dataset import DatasetError, load_dataset
+    from evals.report import write_reports
+    from evals.runner import CorpusProblem, ModeUnavailable
+
+    _check_choice("--mode", mode, ("extractive", "llm"))
+    _check_choice("--retrieval", retrieval, ("hybrid", "dense", "bm25"))
+    try:
+        data = load_dataset(dataset, corpus)
+        if limit:
+            data = data.subset([q.id for q in data.questions[:limit]])
+        report = _run(data, mode, retrieval, baselines, planted)
+    except (DatasetError, CorpusProblem, ModeUnavailable) as problem:
+        err.print(f"[red]error:[/] {problem}")
+        raise typer.Exit(2) from problem
+    paths = write_reports(report, out)
+    _print_summary(report)
+    console.print("Reports: " + ", ".join(str(p) for p in paths.values()))
+
+
+def _run(data: Dataset, mode: str, retrieval: str, baselines: bool, planted: bool) -> RunReport:
+    """The run with a progress bar: ingest, baselines' setup, then every system on every question."""
+    from evals.evaluate import load_grounding
+    from evals.runner import check_mode, ingest_corpus, throwaway_assistant
+    from evals.suite import build_systems, run_systems
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with throwaway_assistant() as assistant, Progress(*columns, console=err) as progress:
+        check_mode(assistant, cast("AnswerMode", mode))  # before the long ingest
+        setup = progress.add_task(f"Ingesting {' + '.join(str(p) for p in data.corpus)}", total=None)
+        ingest_corpus(assistant, data.corpus)
+        systems = build_systems(
+            assistant,
+            mode=cast("AnswerMode", mode),
+            retrieval=cast("Mode", retrieval),
+            baselines=baselines,
+            on_setup=lambda what: progress.update(setup, description=what),
+        )
+        grounding = load_grounding(assistant.library.embedder)
+        progress.update(setup, total=1, completed=1, description="Indexed")
+        task = progress.add_task("Answering", total=len(systems) * len(data.questions))
+        tick = lambda name: progress.update(task, advance=1, description=f"Answering ({name})")  # noqa: E731
+        return run_systems(
+            data,
+            assistant,
+            systems,
+            grounding,
+            tick=tick,
+            mode=mode,
+            retrieval=retrieval,
+            planted=planted,
+            status=lambda what: progress.update(task, description=what),
+        )
+
+
+def _print_summary(report: RunReport) -> None:
+    from rich.table import Table
+
+    from evals.tables import summary_table
+
+    built = summary_table(report)
+    title = f"{report.dataset} on {' + '.join(report.corpus)}"
+    table = Table(*built.headers, title=title, title_justify="left")
+    for row in built.rows:
+        table.add_row(*(c.text for c in row))
+    console.print(table)
+
+
+@app.command()
+def compare(
+    old: Annotated[Path, typer.Argument(help="The earlier report.json (or its folder).")],
+    new: Annotated[Path, typer.Argument(help="The later report.json (or its folder).")],
+    fail_on_regression: Annotated[bool, typer.Option(help="Exit 1 when any metric regressed.")] = False,
+) -> None:
+    """Improved / regressed, per metric and per question."""
+    from evals.compare import print_comparison, regressions
+    from evals.report import load_report
+
+    before, after = load_report(old), load_report(new)
+    print_comparison(before, after, console)
+    if fail_on_regression and regressions(before, after):
+        raise typer.Exit(1)
+
+
+@app.command()
+def gate(
+    report: Annotated[Path, typer.Argument(help="A report.json (or its folder).")],
+    thresholds: Annotated[Optional[Path], typer.Option(help="Gate file (default: evals/gate.toml).")] = None,
+) -> None:
+    """Exit 1 when the report's system under test misses a threshold of the gate."""
+    from evals.gate import check_gate, load_gate
+    from evals.report import load_report
+
+    result = check_gate(load_report(report), load_gate(thresholds) if thresholds else None)
+    (console if result.passed else err).print(result.summary())
+    if not result.passed:
+        raise typer.Exit(1)
+
+
+_PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True}
+
+
+@app.command(context_settings=_PASS_THROUGH, add_help_option=False)
+def bench(ctx: typer.Context) -> None:
+    """Performance and scale: ingest, latency, cold start, memory by library size (see --help)."""
+    from evals.bench import main as bench_main
+
+    bench_main(list(ctx.args))
+
+
+@app.command(context_settings=_PASS_THROUGH, add_help_option=False)
+def load(ctx: typer.Context) -> None:
+    """Concurrent users: a bounded load test of /api/ask and the chat queue on loopback (see --help)."""
+    from evals.load import main as load_main
+
+    load_main(list(ctx.args))
+
+
+def _check_choice(option: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(allowed)}", param_hint=option)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point; lets `--corpus A B` stand for `--corpus A --corpus B`."""
+    app(args=expand_multi(sys.argv[1:] if argv is None else argv, "--corpus"), prog_name="python -m evals")
+
+
+def expand_multi(argv: list[str], option: str) -> list[str]:
+    """Repeat `option` before each value that follows it, up to the next option."""
+    out: list[str] = []
+    inside = False
+    for arg in argv:
+        if arg.startswith("-"):
+            inside = arg == option
+            out.append(arg)
+        elif inside and out[-1] != option:
+            out += [option, arg]
+        else:
+            out.append(arg)
+    return out

@@ -1,0 +1,242 @@
+"""Results as pydantic models: per-question scores are stored, every aggregate is a property.
+
+A report is these models rendered (report.py) or dumped (report.json, where the computed
+fields appear too); `compare` reads report.json back into them and recomputes the aggregates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from pydantic import BaseModel, Field, computed_field
+
+from evals.metrics import METRICS, RECALL_KS, definitions, percentile, refusal_scores
+
+
+class QuestionResult(BaseModel):
+    """One system's answer to one question, scored."""
+
+    id: str
+    type: str
+    question: str
+    answerable: bool
+    refused: bool
+    answer: str = Field(description="answer_markdown as the system gave it.")
+    recall: dict[int, float] = Field(default_factory=dict, description="k -> recall@k (answerable only).")
+    first_hit_rank: int | None = None
+    reciprocal_rank: float | None = None
+    key_fact_coverage: float | None = None
+    missing_facts: list[str] = Field(default_factory=list)
+    citation_valid: bool | None = Field(default=None, description="None for refusals.")
+    citation_problems: list[str] = Field(default_factory=list)
+    citation_recall: float | None = None
+    citation_precision: float | None = None
+    faithfulness: float | None = None
+    unsupported: list[str] = Field(default_factory=list, description="Sentences the checker did not support.")
+    latency_ms: float
+
+    @property
+    def refusal_correct(self) -> bool:
+        return self.refused != self.answerable
+
+
+def _mean(values: Iterable[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return sum(present) / len(present) if present else None
+
+
+class Figures(BaseModel):
+    """The aggregate figures over some question results (a whole run, or one question type)."""
+
+    results: list[QuestionResult] = Field(exclude=True)
+
+    def _answered(self, value: Callable[[QuestionResult], float | None]) -> float | None:
+        return _mean(value(r) for r in self.results if not r.refused)
+
+    def _answerable(self, value: Callable[[QuestionResult], float | None]) -> float | None:
+        return _mean(value(r) for r in self.results if r.answerable)
+
+    def _recall(self, k: int) -> float | None:
+        return self._answerable(lambda r: r.recall.get(k))
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def questions(self) -> int:
+        return len(self.results)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def recall_at_1(self) -> float | None:
+        return self._recall(1)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def recall_at_3(self) -> float | None:
+        return self._recall(3)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def recall_at_5(self) -> float | None:
+        return self._recall(5)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def recall_at_10(self) -> float | None:
+        return self._recall(10)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def mrr(self) -> float | None:
+        return self._answerable(lambda r: r.reciprocal_rank)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def key_fact_coverage(self) -> float | None:
+        return self._answerable(lambda r: r.key_fact_coverage)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def refusal_precision(self) -> float | None:
+        return refusal_scores([(not r.answerable, r.refused) for r in self.results]).precision
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def refusal_recall(self) -> float | None:
+        return refusal_scores([(not r.answerable, r.refused) for r in self.results]).recall
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def refusal_f1(self) -> float | None:
+        return refusal_scores([(not r.answerable, r.refused) for r in self.results]).f1
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def refused_share(self) -> float | None:
+        """Share of questions refused: for an answerable type, its false-refusal rate."""
+        return _mean(float(r.refused) for r in self.results)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def citation_validity(self) -> float | None:
+        return self._answered(lambda r: None if r.citation_valid is None else float(r.citation_valid))
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def citation_recall(self) -> float | None:
+        return self._answered(lambda r: r.citation_recall)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def citation_precision(self) -> float | None:
+        return self._answered(lambda r: r.citation_precision)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def faithfulness(self) -> float | None:
+        return self._answered(lambda r: r.faithfulness)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def latency_p50_ms(self) -> float | None:
+        return percentile([r.latency_ms for r in self.results], 50)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def latency_p95_ms(self) -> float | None:
+        return percentile([r.latency_ms for r in self.results], 95)
+
+    def value(self, key: str) -> float | None:
+        """A figure by its metric key (see evals.metrics.METRICS)."""
+        value: float | None = getattr(self, key)
+        return value
+
+
+class SystemResult(BaseModel):
+    """Every question's result for one system (ours, or a baseline)."""
+
+    name: str = Field(description="Short key: assistant, bm25, llamaindex.")
+    label: str
+    notes: str = ""
+    setup_seconds: float = 0.0
+    questions: list[QuestionResult]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def overall(self) -> Figures:
+        return Figures(results=self.questions)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def by_type(self) -> dict[str, Figures]:
+        types = list(dict.fromkeys(r.type for r in self.questions))
+        return {t: Figures(results=[r for r in self.questions if r.type == t]) for t in types}
+
+    def question(self, qid: str) -> QuestionResult | None:
+        return next((q for q in self.questions if q.id == qid), None)
+
+
+class PlantedKind(BaseModel):
+    """One kind of planted case: how many the checker flagged as unsupported."""
+
+    kind: str
+    fabricated: bool
+    total: int
+    flagged: int
+
+    @property
+    def rate(self) -> float:
+        return self.flagged / self.total if self.total else 0.0
+
+
+class PlantedFabrication(BaseModel):
+    """evals.fabrication's figures (planted fabrications vs the grounding checker), when available."""
+
+    available: bool
+    note: str = ""
+    cases: int = 0
+    detection_rate: float | None = None
+    false_alarm_rate: float | None = None
+    meets_bar: bool | None = None
+    ms_per_sentence: float | None = None
+    by_kind: list[PlantedKind] = Field(default_factory=list)
+
+
+class RunReport(BaseModel):
+    """Everything one `python -m evals run` measured: the model report.md/html/json render."""
+
+    dataset: str
+    dataset_path: str
+    corpus: list[str]
+    corpus_description: str = ""
+    documents: int = 0
+    chunks: int = 0
+    mode: str = "extractive"
+    retrieval: str = "hybrid"
+    created: datetime = Field(default_factory=datetime.now)
+    commit: str = ""
+    grounding: str = Field(default="", description="Whether the grounding checker was available.")
+    evidence_not_in_corpus: list[str] = Field(default_factory=list)
+    planted: PlantedFabrication = Field(default_factory=lambda: PlantedFabrication(available=False))
+    systems: list[SystemResult]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def definitions(self) -> dict[str, str]:
+        return definitions()
+
+    @property
+    def primary(self) -> SystemResult:
+        """The system under test (the others are baselines)."""
+        return self.systems[0]
+
+    def system(self, name: str) -> SystemResult | None:
+        return next((s for s in self.systems if s.name == name), None)
+
+    @property
+    def recall_ks(self) -> tuple[int, ...]:
+        return RECALL_KS
+
+    @property
+    def metric_keys(self) -> list[str]:
+        return [m.key for m in METRICS]

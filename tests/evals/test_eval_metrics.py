@@ -1,0 +1,135 @@
+"""The metric functions on small hand-made cases, and the aggregates over question results."""
+
+from __future__ import annotations
+
+import pytest
+
+from evals.metrics import (
+    METRICS,
+    CitedSentence,
+    citation_precision,
+    citation_problems,
+    citation_recall,
+    definitions,
+    faithfulness,
+    first_hit_rank,
+    key_fact_coverage,
+    percentile,
+    recall_at_k,
+    reciprocal_rank,
+    refusal_scores,
+)
+from evals.results import Figures, SystemResult
+
+RANKED = ["Alpha beta gamma.", "The city now has 288,000\u00a0residents.", "Delta epsilon.",
+          "Zeta\n\n eta theta."]
+
+
+def test_recall_counts_an_evidence_string_once_found_in_the_top_k() -> None:
+    evidence = ["now has 288,000 residents", "eta  theta"]
+    assert recall_at_k(evidence, RANKED, 1) == 0.0
+    assert recall_at_k(evidence, RANKED, 2) == 0.5  # NBSP in the chunk matches a space
+    assert recall_at_k(evidence, RANKED, 4) == 1.0  # newlines and doubled spaces too
+    assert recall_at_k(["not there"], RANKED, 10) == 0.0
+
+
+def test_recall_does_not_join_evidence_across_chunks() -> None:
+    assert recall_at_k(["gamma. The city"], RANKED, 4) == 0.0
+
+
+def test_reciprocal_rank_is_one_over_the_first_hit() -> None:
+    assert first_hit_rank(["Delta"], RANKED) == 3
+    assert reciprocal_rank(["Delta", "288,000 residents"], RANKED) == pytest.approx(0.5)
+    assert reciprocal_rank(["absent"], RANKED) == 0.0
+
+
+def test_key_fact_coverage_is_case_and_quote_insensitive() -> None:
+    answer = "Back in 1969 an article appeared in the Architects’ Journal."
+    assert key_fact_coverage(["1969", "architects' journal"], answer) == 1.0
+    assert key_fact_coverage(["1969", "Lancet"], answer) == 0.5
+    assert key_fact_coverage(["1970"], answer) == 0.0
+
+
+def test_refusal_scores_treat_unanswerable_as_positive() -> None:
+    # (unanswerable, refused): one hit, one miss, one false refusal, one correct answer
+    scores = refusal_scores([(True, True), (True, False), (False, True), (False, False)])
+    assert scores.precision == 0.5 and scores.recall == 0.5 and scores.f1 == pytest.approx(0.5)
+    assert refusal_scores([(False, False)]).precision is None  # nothing refused: undefined
+    assert refusal_scores([(True, False)]).f1 == 0.0  # never refuses: precision n/a, F1 0
+    assert refusal_scores([(False, False)]).f1 is None  # nothing to refuse, nothing refused
+    assert refusal_scores([(True, False), (False, True)]).f1 == 0.0
+
+
+def test_citation_problems_find_dangling_markers_and_wrong_quotes() -> None:
+    docs = {"d1": "The city now has 288,000 residents."}
+    good = {1: ("d1", 4, 8, "city")}
+    assert citation_problems("It grew [1].", good, docs.__getitem__) == []
+    assert citation_problems("It grew [1] [2].", good, docs.__getitem__) == ["[2] has no citation"]
+    wrong = {1: ("d1", 0, 8, "city")}
+    assert citation_problems("It grew [1].", wrong, docs.__getitem__) == ["[1] quote differs from d1[0:8]"]
+    assert citation_problems("It grew.", {}, docs.__getitem__) == ["the answer cites nothing"]
+    unknown = citation_problems("x [1]", {1: ("gone", 0, 1, "x")}, docs.__getitem__)
+    assert unknown == ["[1] cites unknown document gone"]
+
+
+def judge(sentence: str, passages: list[str]) -> bool:
+    """A toy checker: supported when every word of the sentence is in the passages."""
+    words = set(" ".join(passages).lower().split())
+    return all(w in words for w in sentence.lower().strip(".").split())
+
+
+def test_citation_recall_needs_the_cited_passages_to_support_the_sentence() -> None:
+    sentences = [
+        CitedSentence("red apples", ["red apples grow"]),
+        CitedSentence("green pears", ["red apples grow"]),  # cited, but not supported
+        CitedSentence("blue plums", []),  # not cited
+        CitedSentence("red apples", [None]),  # dangling citation
+    ]
+    assert citation_recall(sentences, judge) == 0.25
+    assert citation_recall([CitedSentence("red pears", ["red things", "pears too"])], judge) == 1.0
+
+
+def test_citation_precision_counts_needed_or_sufficient_citations() -> None:
+    # Both passages needed together: both relevant.
+    assert citation_precision([CitedSentence("red pears", ["red things", "pears too"])], judge) == 1.0
+    # The second passage is neither sufficient nor needed: irrelevant.
+    assert citation_precision([CitedSentence("red pears", ["red pears", "blue sky"])], judge) == 0.5
+    # An unsupported sentence makes all its citations irrelevant.
+    assert citation_precision([CitedSentence("green", ["red", "blue"])], judge) == 0.0
+    assert citation_precision([CitedSentence("uncited", [])], judge) == 0.0
+
+
+def test_faithfulness_judges_against_all_the_context() -> None:
+    context = ["red apples grow", "pears are green"]
+    assert faithfulness(["red apples", "green pears", "blue plums"], context, judge) == pytest.approx(2 / 3)
+    assert faithfulness([], context, judge) == 0.0
+
+
+def test_percentile_interpolates_and_is_none_when_empty() -> None:
+    assert percentile([100, 200, 300], 50) == 200
+    assert percentile([0, 100], 95) == pytest.approx(95)
+    assert percentile([], 50) is None
+
+
+def test_every_metric_is_defined_and_exists_on_figures(good_system: SystemResult) -> None:
+    figures = good_system.overall
+    for metric in METRICS:
+        assert metric.definition, metric.key
+        figures.value(metric.key)  # raises if the key is not a figure
+    assert len(definitions()) < len(METRICS)  # grouped by defining function
+
+
+def test_figures_average_over_the_right_questions(
+    good_system: SystemResult, weak_system: SystemResult
+) -> None:
+    good: Figures = good_system.overall
+    assert good.recall_at_5 == pytest.approx((1 + 0.5 + 1 + 1) / 4)  # answerable only
+    assert good.refusal_precision == 1.0 and good.refusal_recall == 1.0
+    assert good.citation_validity == 1.0
+    weak: Figures = weak_system.overall
+    assert weak.key_fact_coverage == pytest.approx((0 + 0.5 + 0 + 1) / 4)  # the refusal covers nothing
+    assert weak.refusal_recall == 0.0 and weak.refusal_precision == 0.0 and weak.refusal_f1 == 0.0
+    assert weak.citation_validity == pytest.approx(3 / 4)  # over answers given, refusals excluded
+    assert weak.faithfulness == pytest.approx((1 + 1 + 0.5 + 1) / 4)
+    assert good_system.by_type["history"].recall_at_5 == 0.5
+    assert good_system.by_type["unanswerable"].recall_at_5 is None
