@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from assistant.answer.extractive import ExtractiveAnswerer
 from assistant.config import Settings, force_offline
@@ -15,6 +16,14 @@ from assistant.index.library import Library
 from assistant.ingest.pipeline import IngestProgress, ingest
 from assistant.models import Answer, IndexedDocument, IngestReport, SearchFilters
 from assistant.retrieve import HybridRetriever, Mode
+
+if TYPE_CHECKING:
+    from llama_index.core.llms import LLM
+
+    from assistant.answer.generative import GenerativeAnswerer
+    from assistant.grounding import GroundingChecker
+
+AnswerMode = Literal["extractive", "llm"]
 
 
 class QuestionTooLong(ValueError):
@@ -37,6 +46,33 @@ class Assistant:
     def extractive(self) -> ExtractiveAnswerer:
         return ExtractiveAnswerer(self.library, self.settings)
 
+    @cached_property
+    def llm(self) -> LLM | None:
+        """The configured language model (None by default); imported only when configured."""
+        from assistant.answer.llm import make_llm
+
+        return make_llm(self.settings)
+
+    @cached_property
+    def grounding(self) -> GroundingChecker:
+        """Checks generated sentences against their sources; shares the library's embedder."""
+        from assistant.grounding import GroundingChecker
+
+        return GroundingChecker(self.library.embedder)
+
+    @cached_property
+    def generative(self) -> GenerativeAnswerer:
+        from assistant.answer.generative import GenerativeAnswerer
+        from assistant.answer.llm import LLMNotConfigured
+
+        if self.llm is None:
+            raise LLMNotConfigured("mode='llm' needs an LLM: set POLICY_ASSISTANT_LLM_BACKEND (see README).")
+        return GenerativeAnswerer(self.library, self.settings, self.llm, self.grounding)
+
+    def answer_mode(self, mode: AnswerMode | None = None) -> AnswerMode:
+        """The mode asked for, else llm when a backend is configured, else extractive."""
+        return mode or ("llm" if self.settings.llm_backend != "none" else "extractive")
+
     def ingest(self, paths: list[Path] | None = None, progress: IngestProgress | None = None) -> IngestReport:
         """Index files or folders (default: the bundled library); only changes are re-done."""
         return ingest(self.library, paths or [self.settings.knowledge_dir], progress)
@@ -50,13 +86,22 @@ class Assistant:
 
     def warm_up(self) -> None:
         """Load the model and indexes now, so the first question is not slow."""
-        self.ask("integration of health and social care")
+        self.ask("integration of health and social care", mode="extractive")
 
     def ask(
         self, question: str, *, session: Session | None = None, filters: SearchFilters | None = None,
-        retrieval: Mode | None = None,
+        retrieval: Mode | None = None, mode: AnswerMode | None = None,
     ) -> Answer:
         """Answer from the library only, citing every sentence; refuse when it does not answer."""
+        *_, answer = self._steps(question, session, filters, retrieval, self.answer_mode(mode))
+        assert isinstance(answer, Answer)
+        return answer
+
+    def _steps(
+        self, question: str, session: Session | None, filters: SearchFilters | None, retrieval: Mode | None,
+        mode: AnswerMode,
+    ) -> Iterator[str | Answer]:
+        """Retrieve, then answer: in llm mode the model's text as it streams, always the Answer last."""
         timings: dict[str, float] = {}
         began = time.perf_counter()
         question = question.strip()
@@ -65,7 +110,9 @@ class Assistant:
                 f"Questions are limited to {self.settings.max_question_chars} characters "
                 f"(this one has {len(question)}); please shorten it."
             )
-        standalone = standalone_question(question, session)
+        generative = self.generative if mode == "llm" else None
+        standalone = ((generative and generative.condense(question, session))
+                      or standalone_question(question, session))
         qvec = self.library.embedder.embed([standalone])[0]
         timings["embed_ms"] = _ms(began)
         retriever = self.retriever if retrieval in (None, self.retriever.mode) else HybridRetriever(
@@ -74,23 +121,41 @@ class Assistant:
         retrieved = retriever.search(standalone, self.settings.top_k, filters, query_vector=qvec)
         timings["retrieve_ms"] = _ms(mark)
         mark = time.perf_counter()
-        answer = self.extractive.answer(question, standalone, retrieved, qvec)
+        if generative is None:
+            answer = self.extractive.answer(question, standalone, retrieved, qvec)
+        else:
+            fallback = lambda: self.extractive.answer(question, standalone, retrieved, qvec)  # noqa: E731
+            answer = yield from _final(generative.stream(question, standalone, retrieved, fallback))
         timings["answer_ms"] = _ms(mark)
         timings["total_ms"] = _ms(began)
         answer.timings_ms = timings
         if session is not None:
             session.add(answer)
-        return answer
+        yield answer
 
     def ask_stream(
-        self, question: str, *, session: Session | None = None, filters: SearchFilters | None = None
+        self, question: str, *, session: Session | None = None, filters: SearchFilters | None = None,
+        mode: AnswerMode | None = None,
     ) -> Iterator[str | Answer]:
-        """Text as it becomes available, then the finished Answer (the UI streams this)."""
-        answer = self.ask(question, session=session, filters=filters)
+        """Text as it becomes available, then the finished Answer (the UI streams this); in llm
+        mode the model's own tokens, then the guarded Answer, which may differ from them."""
+        if self.answer_mode(mode) == "llm":
+            yield from self._steps(question, session, filters, None, "llm")
+            return
+        answer = self.ask(question, session=session, filters=filters, mode="extractive")
         words = answer.answer_markdown.split(" ")
         for i in range(0, len(words), 6):
             yield " ".join(words[: i + 6])
         yield answer
+
+
+def _final(steps: Iterator[str | Answer]) -> Generator[str, None, Answer]:
+    """Pass the streamed text on; return the Answer that ends the stream."""
+    for item in steps:
+        if isinstance(item, Answer):
+            return item
+        yield item
+    raise RuntimeError("the answerer ended without an Answer")
 
 
 def _ms(since: float) -> float:

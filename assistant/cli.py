@@ -141,6 +141,8 @@ def render_answer(answer: Answer) -> None:
     if answer.standalone_question != answer.question:
         console.print(f"[dim]Understood as: {answer.standalone_question}[/]")
     console.print(Markdown(answer.answer_markdown))
+    if answer.notice:
+        console.print(f"[yellow]{answer.notice}[/]")
     if answer.refused:
         console.print("\n[bold]Related passages[/]")
         for p in answer.related:

@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     chunk_size: int = Field(250, description="Target chunk length in wordpieces.")
     chunk_overlap: int = Field(64, description="Overlap between chunks in wordpieces.")
     max_file_mb: float = Field(50.0, description="Files larger than this are skipped.")
-    embed_batch_size: int = 32
+    embed_batch_size: int = Field(32, description="Texts per embedding batch.")
     embedding_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
         "torch", description="What runs the embedding model; ONNX exports are cached under data_dir/models. "
         "Changing it re-indexes (it is part of every document's content hash).",
@@ -62,12 +62,12 @@ class Settings(BaseSettings):
     top_k: int = Field(10, description="Passages handed to the answerer.")
     candidate_k: int = Field(30, description="Candidates each retriever contributes to fusion.")
     rrf_k: int = Field(60, description="Reciprocal rank fusion constant.")
-    dense_weight: float = 1.0
-    bm25_weight: float = 1.0
-    retrieval: Literal["hybrid", "dense", "bm25"] = "hybrid"
-    max_answer_sentences: int = 4
+    dense_weight: float = Field(1.0, description="Weight of the dense ranking in fusion.")
+    bm25_weight: float = Field(1.0, description="Weight of the BM25 ranking in fusion.")
+    retrieval: Literal["hybrid", "dense", "bm25"] = Field("hybrid", description="Retrieval pipeline.")
+    max_answer_sentences: int = Field(4, description="Most quoted passages in an extractive answer.")
     refusal_threshold: float = Field(0.2, description="Best sentence score below this refuses.")
-    max_question_chars: int = 1000
+    max_question_chars: int = Field(1000, description="Longer questions are refused with a message.")
 
     # Generative answers (off unless configured)
     llm_backend: Literal["none", "openai", "azure"] = "none"
@@ -87,10 +87,10 @@ class Settings(BaseSettings):
     )
 
     # The web app
-    host: str = "127.0.0.1"
-    port: int = 7860
-    auth_username: str | None = None
-    auth_password: str | None = None
+    host: str = Field("127.0.0.1", description="Address the chat listens on (loopback only by default).")
+    port: int = Field(7860, description="Port of the chat and the JSON API.")
+    auth_username: str | None = Field(None, description="With auth_password: a login for chat and API.")
+    auth_password: str | None = Field(None, description="With auth_username: a login for chat and API.")
 
     @property
     def max_file_bytes(self) -> int:
