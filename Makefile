@@ -3,6 +3,7 @@ PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LLM_STAMP := $(VENV)/.installed-local-llm
 
 .PHONY: run test lint typecheck eval bench clean
 
@@ -20,8 +21,13 @@ run: $(STAMP)
 	$(BIN)/policy-assistant ingest
 	$(BIN)/policy-assistant chat
 
-## test: install (with test tools and the browser) and run every test
-test: $(STAMP)
+# The local LLM (llama.cpp compiled from source, a few minutes) is only needed by the tests.
+$(LLM_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,local-llm]'
+	touch $(LLM_STAMP)
+
+## test: install (with test tools, the local LLM and the browser) and run every test
+test: $(LLM_STAMP)
 	bash .ci/install-browser
 	$(BIN)/pytest
 

@@ -70,14 +70,14 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(1000, description="Longer questions are refused with a message.")
 
     # Generative answers (off unless configured)
-    llm_backend: Literal["none", "openai", "azure"] = "none"
-    llm_base_url: str | None = None
-    llm_model: str | None = None
-    llm_api_key: str | None = None
-    llm_api_version: str | None = None
-    azure_deployment: str | None = None
-    unsupported_sentences: Literal["drop", "mark"] = "drop"
-    llm_temperature: float = 0.0
+    llm_backend: Literal["none", "openai", "azure"] = Field("none", description="none, openai (any compatible server) or azure.")
+    llm_base_url: str | None = Field(None, description="The server's /v1 URL, or the Azure endpoint.")
+    llm_model: str | None = Field(None, description="Model name the server knows.")
+    llm_api_key: str | None = Field(None, description="API key (local servers need none).")
+    llm_api_version: str | None = Field(None, description="Azure API version, e.g. 2024-10-21.")
+    azure_deployment: str | None = Field(None, description="Azure deployment name.")
+    unsupported_sentences: Literal["drop", "mark"] = Field("drop", description="What the guard does with unsupported sentences.")
+    llm_temperature: float = Field(0.0, description="Sampling temperature.")
     llm_max_tokens: int = Field(400, description="Longest generated answer, in tokens.")
     llm_timeout: float = Field(120.0, description="Seconds to wait for the model before giving up.")
     llm_context_window: int = Field(8192, description="The model's context window, in tokens.")
