@@ -60,7 +60,7 @@ class HybridRetriever(BaseRetriever):
             vector = query_vector if query_vector is not None else self.library.embedder.embed([question])[0]
             lists["dense"] = self.library.vectors.query(vector, n, filters)
         if self.mode in ("hybrid", "bm25"):
-            lists["bm25"] = self.library.keywords().search(question, n, self._allowed(filters))
+            lists["bm25"] = self.library.keywords().search(question, n, allowed_docs=self._allowed_docs(filters))
         fused = self._fuse(lists)
         chunks = {c.chunk_id: c for c in self.library.catalog.chunks(list(fused))}
         scored = []
@@ -85,13 +85,13 @@ class HybridRetriever(BaseRetriever):
                     entry.keyword = raw
         return fused
 
-    def _allowed(self, filters: SearchFilters | None) -> set[str] | None:
-        """Chunk ids that pass the filters, for BM25 (Chroma applies them itself)."""
+    def _allowed_docs(self, filters: SearchFilters | None) -> set[str] | None:
+        """Documents that pass the filters, for BM25 (Chroma applies them itself). Documents,
+        not chunk ids: listing every allowed chunk id cost a pass over the whole library on
+        each filtered question."""
         if filters is None or not filters.active:
             return None
-        docs = {d for d, meta in self.library.metas().items() if matches(meta, filters)}
-        index = self.library.keywords()
-        return {cid for cid in index.chunk_ids if cid.split(":", 1)[0] in docs}
+        return {d for d, meta in self.library.metas().items() if matches(meta, filters)}
 
 
 def matches(meta: DocumentMeta, filters: SearchFilters) -> bool:

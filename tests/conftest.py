@@ -12,8 +12,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from assistant import Assistant, Settings  # noqa: E402
-from assistant.index.embedder import SentenceTransformerEmbedder  # noqa: E402
+from assistant import Assistant, Settings
+from assistant.index.embedder import SentenceTransformerEmbedder
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 from collections import Counter
+from functools import cached_property
 from pathlib import Path
 
 import bm25s
@@ -87,17 +88,27 @@ class KeywordIndex:
         os.replace(tmp, folder)
         shutil.rmtree(old, ignore_errors=True)
 
-    def search(self, query: str, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
-        """(chunk_id, BM25 score) of the best k chunks, restricted to `allowed` when given."""
+    @cached_property
+    def doc_rows(self) -> dict[str, np.ndarray]:
+        """Row numbers of each document's chunks (chunk ids are "<doc_id>:..."), built once per
+        index: a filtered question then sets its mask per document instead of testing every
+        chunk id of the library."""
+        rows: dict[str, list[int]] = {}
+        for i, cid in enumerate(self.chunk_ids):
+            rows.setdefault(cid.split(":", 1)[0], []).append(i)
+        return {doc: np.asarray(r, dtype=np.int64) for doc, r in rows.items()}
+
+    def search(
+        self, query: str, k: int, allowed: set[str] | None = None, allowed_docs: set[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """(chunk_id, BM25 score) of the best k chunks, restricted to the chunk ids in `allowed`
+        and/or the documents in `allowed_docs` when given."""
         tokens = content_stems(query)
         if self.retriever is None or not tokens:
             return []
         mask = None
-        if allowed is not None:
-            mask = np.zeros(len(self.chunk_ids), dtype=np.float32)
-            for cid in allowed:
-                if cid in self.position:
-                    mask[self.position[cid]] = 1.0
+        if allowed is not None or allowed_docs is not None:
+            mask = self._mask(allowed, allowed_docs)
             if not mask.any():
                 return []
         k = min(k, len(self.chunk_ids))
@@ -105,5 +116,19 @@ class KeywordIndex:
             [tokens], k=k, show_progress=False, weight_mask=mask, n_threads=1
         )
         return [
-            (self.chunk_ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0
+            (self.chunk_ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0
         ]
+
+    def _mask(self, allowed: set[str] | None, allowed_docs: set[str] | None) -> np.ndarray:
+        """1.0 for the rows that pass both restrictions (either may be None: no restriction)."""
+        mask = np.ones(len(self.chunk_ids), dtype=np.float32)
+        if allowed_docs is not None:
+            mask[:] = 0.0
+            rows = [self.doc_rows[d] for d in allowed_docs if d in self.doc_rows]
+            if rows:
+                mask[np.concatenate(rows)] = 1.0
+        if allowed is not None:
+            keep = np.zeros(len(self.chunk_ids), dtype=np.float32)
+            keep[[self.position[c] for c in allowed if c in self.position]] = 1.0
+            mask *= keep
+        return mask

@@ -81,7 +81,24 @@ class SentenceTransformerEmbedder:
         return np.asarray(vectors, dtype=np.float32)
 
     def count_tokens(self, text: str) -> int:
+        """Word pieces in `text`; chunking calls this once per sentence (and per word of an
+        over-long one), so it goes straight to the Rust tokenizer: transformers' Python wrapper
+        around the same call took twice as long and a third of an ingest's non-encoding time."""
+        if self._fast_counter is not None:
+            return len(self._fast_counter.encode(text, add_special_tokens=False).ids)
         return len(self._tokenizer.encode(text, add_special_tokens=False))
+
+    @cached_property
+    def _fast_counter(self):  # type: ignore[no-untyped-def]
+        """The folder's tokenizer.json without truncation or padding (None if it has none)."""
+        if not (self.folder / "tokenizer.json").is_file():
+            return None
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
+        tokenizer.no_truncation()
+        tokenizer.no_padding()
+        return tokenizer
 
     @cached_property
     def _tokenizer(self):  # type: ignore[no-untyped-def]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 from functools import cached_property
+from pathlib import Path
 
 from assistant.config import Settings
 from assistant.index.bm25 import KeywordIndex
@@ -30,14 +30,14 @@ class Library:
 
     @cached_property
     def vectors(self) -> VectorStore:
-        return VectorStore(chroma_client(self.settings.data_dir, self.settings.chroma_url))
+        url = self.settings.chroma_url
+        client = chroma_client(self.settings.data_dir, url)
+        return VectorStore(client, self.settings.chroma_collection, server=url)
 
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = SentenceTransformerEmbedder(
-                self.settings.embedding_model, batch_size=self.settings.embed_batch_size
-            )
+            self._embedder = make_embedder(self.settings)
         return self._embedder
 
     @property
@@ -58,3 +58,15 @@ class Library:
         if self._metas is None or self._metas[0] != generation:
             self._metas = (generation, {d.meta.doc_id: d.meta for d in self.catalog.documents()})
         return self._metas[1]
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    """The embedding model run by the configured backend (PyTorch, or ONNX Runtime fp32/int8)."""
+    if settings.embedding_backend == "torch":
+        return SentenceTransformerEmbedder(settings.embedding_model, batch_size=settings.embed_batch_size)
+    from assistant.index.onnx_embedder import OnnxEmbedder
+
+    return OnnxEmbedder(
+        settings.embedding_model, settings.embed_batch_size, cache_dir=settings.data_dir / "models",
+        precision="int8" if settings.embedding_backend == "onnx-int8" else "fp32",
+    )
