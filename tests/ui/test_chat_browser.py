@@ -27,12 +27,14 @@ EVIL = (
 
 
 def ask(page, question: str, timeout: float = 90_000) -> None:  # type: ignore[no-untyped-def]
-    """Type a question, send it, and wait until its answer has finished streaming in."""
+    """Type a question, send it, and wait until its answer has finished streaming in and the
+    sources panel has been filled for it."""
     before = page.locator("#chat .bot").count()
     page.fill("#question textarea", question)
     page.click("#ask")
     page.wait_for_function(
-        f"document.querySelectorAll('#chat .bot').length > {before} && !document.querySelector('#chat .typing')",
+        f"document.querySelectorAll('#chat .bot').length > {before} && !document.querySelector('#chat .typing')"
+        " && !(document.querySelector('#sources-panel')?.innerText || '').includes('Finding sources')",
         timeout=timeout,
     )
 
