@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(64, description="Overlap between chunks in wordpieces.")
     max_file_mb: float = Field(50.0, description="Files larger than this are skipped.")
     embed_batch_size: int = Field(32, description="Texts per embedding batch.")
+    embed_threads: int = Field(1, description="CPU threads of the PyTorch embedding model.")
     embedding_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
         "torch", description="What runs the embedding model; ONNX exports are cached under data_dir/models. "
         "Changing it re-indexes (it is part of every document's content hash).",

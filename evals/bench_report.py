@@ -49,6 +49,10 @@ def ingest_table(s: dict[str, Any]) -> list[str]:
         f"| {s['chunks']} | {s['ingest_chunks_per_s']:.1f} | {s['encode_chunks_per_s']:.1f} "
         f"| {s['ingest_vs_encode']:.2f} | {s['reingest_unchanged_seconds']:.2f} | {s['peak_rss_mb']:.0f} |",
         "",
+        f"Load average while measuring: {s.get('load_average', 'not recorded')}. The pipeline figure is the "
+        "whole ingest (reading, sectioning, chunking, encoding, Chroma, catalogue, BM25); the ceiling is "
+        "the encoder alone on the same chunk texts, measured right after.",
+        "",
     ]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import sys
 import time
@@ -74,6 +75,7 @@ def sample(args: argparse.Namespace) -> None:
             "problems": [p.reason for p in report.problems if p.fatal],
             "chunks_by_source": per_source,
             "embedding": embedder.name,
+            "load_average": [round(x, 2) for x in os.getloadavg()],
             **rss_mb(),
         }
     )

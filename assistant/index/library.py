@@ -63,7 +63,9 @@ class Library:
 def make_embedder(settings: Settings) -> Embedder:
     """The embedding model run by the configured backend (PyTorch, or ONNX Runtime fp32/int8)."""
     if settings.embedding_backend == "torch":
-        return SentenceTransformerEmbedder(settings.embedding_model, batch_size=settings.embed_batch_size)
+        return SentenceTransformerEmbedder(
+            settings.embedding_model, batch_size=settings.embed_batch_size, threads=settings.embed_threads
+        )
     from assistant.index.onnx_embedder import OnnxEmbedder
 
     return OnnxEmbedder(
