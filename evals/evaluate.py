@@ -26,6 +26,7 @@ from evals.metrics import (
     faithfulness,
     first_hit_rank,
     key_fact_coverage,
+    raw_faithfulness,
     recall_at_k,
     reciprocal_rank,
 )
@@ -79,6 +80,9 @@ def score(
         result.missing_facts = [f for f in question.key_facts if key_fact_coverage([f], text) == 0]
     if not answer.refused:
         _score_answer(result, answer, seen, judge, document_text)
+    if answer.raw_answer.strip() and judge is not None:
+        raw = [_split_markers(answer.raw_answer[s:e])[0] for s, e in sentence_spans(answer.raw_answer)]
+        result.raw_faithfulness = raw_faithfulness([t for t in raw if t], seen.context, judge)
     return result
 
 

@@ -165,6 +165,13 @@ def faithfulness(sentences: Sequence[str], context: Sequence[str], judge: Judge)
     return sum(judge(s, list(context)) for s in sentences) / len(sentences)
 
 
+def raw_faithfulness(sentences: Sequence[str], context: Sequence[str], judge: Judge) -> float:
+    """Raw faithfulness (llm mode only): faithfulness, as above, of the model's own answer before
+    the grounding guard dropped, repaired or replaced anything; n/a for extractive answers. Set
+    beside faithfulness it shows what the guard saves an officer from."""
+    return faithfulness(sentences, context, judge)
+
+
 def percentile(values: Sequence[float], q: float) -> float | None:
     """Latency p50 / p95: the 50th and 95th percentiles (linear interpolation) of wall-clock
     time per question, from the question going in to the answer coming out; retrieval for the
@@ -211,6 +218,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("citation_recall", "Citation recall (ALCE)", citation_recall),
     Metric("citation_precision", "Citation precision (ALCE)", citation_precision),
     Metric("faithfulness", "Faithfulness", faithfulness),
+    Metric("raw_faithfulness", "Faithfulness, raw model output", raw_faithfulness),
     Metric("latency_p50_ms", "Latency p50", percentile, "ms", False, 0.25),
     Metric("latency_p95_ms", "Latency p95", percentile, "ms", False, 0.25),
 )

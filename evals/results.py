@@ -33,6 +33,7 @@ class QuestionResult(BaseModel):
     citation_recall: float | None = None
     citation_precision: float | None = None
     faithfulness: float | None = None
+    raw_faithfulness: float | None = Field(default=None, description="llm mode: before the guard.")
     unsupported: list[str] = Field(default_factory=list, description="Sentences the checker did not support.")
     latency_ms: float
 
@@ -135,6 +136,11 @@ class Figures(BaseModel):
     @property
     def faithfulness(self) -> float | None:
         return self._answered(lambda r: r.faithfulness)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def raw_faithfulness(self) -> float | None:
+        return _mean(r.raw_faithfulness for r in self.results)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
