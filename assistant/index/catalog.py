@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 
 from assistant.models import Chunk, DocumentMeta, IndexedDocument
+from assistant.sqlite import transaction
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -45,16 +45,8 @@ class Catalog:
             if "heading" not in columns:  # a catalogue written before headings were kept
                 db.execute("ALTER TABLE chunks ADD COLUMN heading TEXT NOT NULL DEFAULT ''")
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30)
-        db.execute("PRAGMA foreign_keys = ON")
-        db.execute("PRAGMA journal_mode = WAL")
-        try:
-            with db:
-                yield db
-        finally:
-            db.close()
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return transaction(self.path)
 
     def generation(self) -> int:
         """Goes up on every change, so derived indexes can tell when they are stale."""
