@@ -38,5 +38,8 @@ lint: $(STAMP)
 eval: $(STAMP)
 	$(BIN)/python -m evals run --dataset evals/datasets/dev.jsonl --out evals/runs/latest
 
+bench: $(STAMP)
+	$(BIN)/python -m evals bench --out bench-results
+
 clean:
 	rm -rf .data evals/runs

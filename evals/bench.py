@@ -344,7 +344,11 @@ def main(argv: list[str] | None = None) -> None:
     """Stand-alone entry point (`python -m evals.bench`); `python -m evals bench` calls run_bench."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m evals.bench", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m evals bench",
+        description="Ingest throughput, re-ingest, warm query latency, cold start and memory by library size, "
+        "for our hybrid/dense/BM25 retrieval and LlamaIndex's default dense pipeline, in one run.",
+    )
     parser.add_argument("--sizes", default="1000,10000", help="Library sizes in chunks, comma-separated.")
     parser.add_argument("--out", type=Path, default=BenchConfig().out)
     parser.add_argument(

@@ -292,7 +292,9 @@ def _ms(since: float) -> float:
 def main(argv: list[str] | None = None) -> None:
     from evals.bench import dev_questions
 
-    parser = argparse.ArgumentParser(prog="python -m evals load", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m evals load", description="A bounded concurrent-users test on loopback."
+    )
     parser.add_argument("--url", help="A running server on loopback (default: start one).")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60.0)
