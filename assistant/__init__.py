@@ -1,8 +1,91 @@
-"""Policy assistant: grounded, cited answers from a library of health and social care documents."""
+"""Policy assistant: grounded, cited answers from a library of health and social care documents.
 
-from assistant.assistant import Assistant, QuestionTooLong
-from assistant.config import Settings
-from assistant.conversation import Session
-from assistant.models import Answer, Citation, SearchFilters
+This package's top level is the facade: the CLI, the web app, the JSON API and the evals import
+from `assistant` only. Names are loaded on first use, so `policy-assistant --help` and other
+light commands do not import the model, the vector store or the web stack.
+"""
 
-__all__ = ["Answer", "Assistant", "Citation", "QuestionTooLong", "SearchFilters", "Session", "Settings"]
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from assistant.config import Settings, force_offline
+    from assistant.conversation import Session
+    from assistant.facade import (
+        SUPPORTED_SUFFIXES,
+        Assistant,
+        ChromaUnavailable,
+        IngestProgress,
+        LLMNotConfigured,
+        LocalLLMServer,
+        QuestionTooLong,
+        llm_throughput,
+        local_llm_server,
+    )
+    from assistant.feedback import MAX_COMMENT_CHARS, FeedbackStore, Rating
+    from assistant.models import (
+        Answer,
+        AnswerSentence,
+        Chunk,
+        Citation,
+        DocumentMeta,
+        FileProblem,
+        IndexedDocument,
+        IngestReport,
+        Passage,
+        SearchFilters,
+    )
+
+_WHERE = {
+    "Settings": "assistant.config", "force_offline": "assistant.config",
+    "Session": "assistant.conversation",
+    "Assistant": "assistant.facade", "QuestionTooLong": "assistant.facade", "IngestProgress": "assistant.facade",
+    "SUPPORTED_SUFFIXES": "assistant.facade", "ChromaUnavailable": "assistant.facade",
+    "LLMNotConfigured": "assistant.facade", "LocalLLMServer": "assistant.facade",
+    "local_llm_server": "assistant.facade", "llm_throughput": "assistant.facade",
+    "FeedbackStore": "assistant.feedback", "Rating": "assistant.feedback", "MAX_COMMENT_CHARS": "assistant.feedback",
+    **{name: "assistant.models" for name in (
+        "Answer", "AnswerSentence", "Chunk", "Citation", "DocumentMeta", "FileProblem", "IndexedDocument",
+        "IngestReport", "Passage", "SearchFilters",
+    )},
+}
+
+__all__ = [
+    "MAX_COMMENT_CHARS",
+    "SUPPORTED_SUFFIXES",
+    "Answer",
+    "AnswerSentence",
+    "Assistant",
+    "ChromaUnavailable",
+    "Chunk",
+    "Citation",
+    "DocumentMeta",
+    "FeedbackStore",
+    "FileProblem",
+    "IndexedDocument",
+    "IngestProgress",
+    "IngestReport",
+    "LLMNotConfigured",
+    "LocalLLMServer",
+    "Passage",
+    "QuestionTooLong",
+    "Rating",
+    "SearchFilters",
+    "Session",
+    "Settings",
+    "force_offline",
+    "llm_throughput",
+    "local_llm_server",
+]
+
+
+
+def __getattr__(name: str) -> Any:
+    """Import the module that defines `name` the first time someone asks for it."""
+    if name not in _WHERE:
+        raise AttributeError(f"module 'assistant' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_WHERE[name]), name)
+    globals()[name] = value
+    return value

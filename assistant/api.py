@@ -17,9 +17,7 @@ from fastapi import APIRouter, Depends, HTTPException, Response, status
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from pydantic import BaseModel, Field
 
-from assistant.assistant import Assistant, QuestionTooLong
-from assistant.conversation import Session
-from assistant.models import Answer, IndexedDocument, SearchFilters
+from assistant import Answer, Assistant, IndexedDocument, QuestionTooLong, SearchFilters, Session
 
 MAX_SESSIONS = 500
 

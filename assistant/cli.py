@@ -12,8 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from assistant.config import Settings, force_offline
-from assistant.models import Answer
+from assistant import Answer, Settings, force_offline
 
 app = typer.Typer(help="A policy assistant for health and social care integration.", no_args_is_help=True)
 console = Console()
@@ -57,8 +56,7 @@ def ingest(
     data_dir: DataDir = None,
 ) -> None:
     """Index documents (txt, md, html, pdf, docx); re-running only does what changed."""
-    from assistant.index.library import Library
-    from assistant.ingest.pipeline import ingest as run_ingest
+    from assistant import Assistant
 
     settings = _settings(data_dir)
     targets = paths or [settings.knowledge_dir]
@@ -67,7 +65,7 @@ def ingest(
         TextColumn("{task.fields[chunks]} chunks"), TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
     )
     with Progress(*columns, console=err_console, transient=True) as bar:
-        report = run_ingest(Library(settings), targets, _RichProgress(bar))
+        report = Assistant(settings).ingest(targets, _RichProgress(bar))
     table = Table(title=f"Ingest into {settings.chroma_url or settings.data_dir}")
     table.add_column("result")
     table.add_column("count", justify="right")
@@ -90,9 +88,9 @@ def ingest(
 @app.command()
 def docs(data_dir: DataDir = None, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """List the indexed documents with their metadata and chunk counts."""
-    from assistant.index.catalog import Catalog
+    from assistant import Assistant
 
-    documents = Catalog(_settings(data_dir).data_dir).documents()
+    documents = Assistant(_settings(data_dir)).documents()
     if as_json:
         typer.echo(json.dumps([d.model_dump() for d in documents], indent=2, ensure_ascii=False))
         return
@@ -115,8 +113,7 @@ def ask(
     year_to: Annotated[Optional[int], typer.Option(help="Only documents up to this year.")] = None,
 ) -> None:
     """Answer a question from the library, with numbered citations."""
-    from assistant.assistant import Assistant, QuestionTooLong
-    from assistant.models import SearchFilters
+    from assistant import Assistant, QuestionTooLong, SearchFilters
 
     assistant = Assistant(_settings(data_dir))
     if not assistant.documents():
@@ -168,22 +165,17 @@ def llm_serve(
     """Serve a local model at http://127.0.0.1:PORT/v1 for POLICY_ASSISTANT_LLM_BACKEND=openai."""
     import os
 
-    from assistant.answer import llm
+    from assistant import LLMNotConfigured, local_llm_server
 
-    if not llm.local_llm_available():
-        err_console.print("llama-cpp-python is not installed: pip install 'policy-assistant[local-llm]'.")
-        raise typer.Exit(1)
     try:
-        gguf = model or llm.bundled_gguf()
-    except llm.LLMNotConfigured as err:
+        server = local_llm_server(port, model, threads)
+    except LLMNotConfigured as err:
         err_console.print(str(err))
         raise typer.Exit(1) from err
-    url = f"http://127.0.0.1:{port}/v1"
-    err_console.print(f"Serving {gguf.name} as '{llm.LOCAL_MODEL_NAME}' at {url}; use it with\n"
-                      f"  POLICY_ASSISTANT_LLM_BACKEND=openai POLICY_ASSISTANT_LLM_BASE_URL={url} "
-                      f"POLICY_ASSISTANT_LLM_MODEL={llm.LOCAL_MODEL_NAME}")
-    command = llm.server_command(gguf, port=port, threads=threads or llm.default_threads())
-    os.execv(command[0], command)  # become the server: one PID to stop, signals reach it
+    err_console.print(f"Serving {server.model_file.name} as '{server.model_name}' at {server.base_url}; use it with\n"
+                      f"  POLICY_ASSISTANT_LLM_BACKEND=openai POLICY_ASSISTANT_LLM_BASE_URL={server.base_url} "
+                      f"POLICY_ASSISTANT_LLM_MODEL={server.model_name}")
+    os.execv(server.command[0], server.command)  # become the server: one PID to stop, signals reach it
 
 
 @llm_app.command("bench")
@@ -193,12 +185,12 @@ def llm_bench(
     runs: Annotated[int, typer.Option(help="Completions to time.")] = 3,
 ) -> None:
     """Generation speed (tokens/s) of an OpenAI-compatible server."""
-    from assistant.answer.llm import measure_throughput
+    from assistant import llm_throughput
 
     for _ in range(runs):
-        t = measure_throughput(base_url, model)
-        console.print(f"{t.completion_tokens} tokens in {t.seconds:.2f} s: "
-                      f"{t.tokens_per_second:.1f} tokens/s (prompt {t.prompt_tokens} tokens)")
+        prompt_tokens, completion_tokens, seconds = llm_throughput(base_url, model)
+        console.print(f"{completion_tokens} tokens in {seconds:.2f} s: "
+                      f"{completion_tokens / seconds if seconds else 0:.1f} tokens/s (prompt {prompt_tokens} tokens)")
 
 
 @app.command()
@@ -225,9 +217,9 @@ def feedback_export(
     data_dir: DataDir = None,
 ) -> None:
     """Every rating with its question, answer and citations, as JSON lines."""
-    from assistant.feedback import FeedbackStore
+    from assistant import Assistant
 
-    lines = FeedbackStore(_settings(data_dir).data_dir).export_jsonl()
+    lines = Assistant(_settings(data_dir)).feedback.export_jsonl()
     if out is None:
         typer.echo(lines, nl=False)
     else:
@@ -236,7 +228,7 @@ def feedback_export(
 
 
 def main() -> None:
-    from assistant.index.vectors import ChromaUnavailable
+    from assistant import ChromaUnavailable
 
     try:
         app()

@@ -16,8 +16,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from assistant.common.sqlite import transaction
 from assistant.models import Answer
-from assistant.sqlite import transaction
 
 FEEDBACK_FILE = "feedback.sqlite3"
 MAX_COMMENT_CHARS = 2000

@@ -16,6 +16,10 @@ class DocumentMeta(BaseModel):
     author_role: str = ""
     publisher: str = ""
     date: str = Field("", description="ISO date, as precise as known: 2013, 2015-01, 2023-04-05.")
+    date_inferred: bool = Field(
+        False, description="True when the date was inferred (file properties, a copyright line, the text's "
+        "latest year) rather than stated as the publication date; shown as '2023, inferred'.",
+    )
     kind: str = ""
     source: str = Field("", description="Path of the original file.")
     notes: str = ""
@@ -50,7 +54,9 @@ class Chunk(BaseModel):
     section: str
     speaker: str = ""
     position: int
-    heading: str = ""
+    heading: str = Field("", description="The heading path above the chunk: 'Executive summary › Neighbourhood health'.")
+    page: int | None = Field(None, description="1-based PDF page where the chunk starts (None: no pages).")
+    page_end: int | None = Field(None, description="The page where it ends, when that is a later one.")
 
 
 class IndexedDocument(BaseModel):
@@ -100,27 +106,9 @@ class SearchFilters(BaseModel):
         return bool(self.doc_ids or self.publishers or self.year_from or self.year_to)
 
 
-class Passage(BaseModel):
-    """A retrieved passage with its provenance; shown as 'related' when the answer is refused."""
+class Provenance(BaseModel):
+    """Where a piece of text comes from: the document, who wrote it, and which part of it."""
 
-    chunk_id: str
-    doc_id: str
-    title: str
-    author: str
-    date: str
-    section: str
-    speaker: str = ""
-    source: str
-    text: str
-    start: int
-    end: int
-    score: float
-
-
-class Citation(BaseModel):
-    """One numbered source: `document_text(source)[start:end] == quote`."""
-
-    n: int
     doc_id: str
     title: str
     author: str
@@ -129,6 +117,25 @@ class Citation(BaseModel):
     speaker: str = ""
     publisher: str = ""
     source: str
+    heading: str = Field("", description="The heading path above the text, when the document has headings.")
+    page: int | None = Field(None, description="1-based page of the document where the text starts (PDFs).")
+    page_end: int | None = Field(None, description="The page where it ends, when that is a later one.")
+
+
+class Passage(Provenance):
+    """A retrieved passage with its provenance; shown as 'related' when the answer is refused."""
+
+    chunk_id: str
+    text: str
+    start: int
+    end: int
+    score: float
+
+
+class Citation(Provenance):
+    """One numbered source: `document_text(doc_id)[start:end] == quote`."""
+
+    n: int
     quote: str
     start: int
     end: int

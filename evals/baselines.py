@@ -18,8 +18,8 @@ import numpy as np
 from pydantic import PrivateAttr
 
 from assistant import Answer, Assistant
+from assistant.common.text import sentence_spans
 from assistant.index.embedder import Embedder
-from assistant.text import sentence_spans
 from evals.runner import RANKED_K, AssistantSystem, Observation
 
 LLAMAINDEX_TOP_K = 5

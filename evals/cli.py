@@ -99,7 +99,7 @@ def _run(data: Dataset, mode: str, retrieval: str, baselines: bool, planted: boo
 def _print_summary(report: RunReport) -> None:
     from rich.table import Table
 
-    from evals.tables import summary_table
+    from evals.report.tables import summary_table
 
     built = summary_table(report)
     title = f"{report.dataset} on {' + '.join(report.corpus)}"
@@ -146,7 +146,7 @@ _PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True}
 @app.command(context_settings=_PASS_THROUGH, add_help_option=False)
 def bench(ctx: typer.Context) -> None:
     """Performance and scale: ingest, latency, cold start, memory by library size (see --help)."""
-    from evals.bench import main as bench_main
+    from evals.bench.main import main as bench_main
 
     bench_main(list(ctx.args))
 
@@ -154,7 +154,7 @@ def bench(ctx: typer.Context) -> None:
 @app.command(context_settings=_PASS_THROUGH, add_help_option=False)
 def load(ctx: typer.Context) -> None:
     """Concurrent users: a bounded load test of /api/ask and the chat queue on loopback (see --help)."""
-    from evals.load import main as load_main
+    from evals.bench.load import main as load_main
 
     load_main(list(ctx.args))
 

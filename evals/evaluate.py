@@ -6,15 +6,15 @@ GroundingChecker. Until it is implemented those three figures are n/a, and the r
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from assistant.common.markers import marker_numbers, strip_markers
+from assistant.common.text import sentence_spans
 from assistant.grounding import GroundingChecker
 from assistant.index.embedder import Embedder
 from assistant.models import Answer
-from assistant.text import sentence_spans
 from evals.dataset import Question
 from evals.metrics import (
     RECALL_KS,
@@ -33,25 +33,19 @@ from evals.metrics import (
 from evals.results import QuestionResult
 from evals.runner import Observation
 
-_MARKER = re.compile(r"\s*\[(\d+)\]")
-
 
 @dataclass
 class Grounding:
-    """The grounding checker as the evals use it: a cached yes/no judge, or why there is none."""
+    """The grounding checker as the evals use it: a cached yes/no judge, and which checker it is."""
 
-    checker: GroundingChecker | None
-    judge: Judge | None
+    checker: GroundingChecker
+    judge: Judge
     status: str
 
 
 def load_grounding(embedder: Embedder | None = None) -> Grounding:
-    """The project's GroundingChecker (with the embedder, for paraphrases), probed once."""
+    """The project's GroundingChecker (with the embedder, for paraphrases), its verdicts cached."""
     checker = GroundingChecker(embedder=embedder)
-    try:
-        checker.check("Probe sentence.", ["Probe sentence."])
-    except NotImplementedError:
-        return Grounding(None, None, "not implemented yet: support figures are n/a")
 
     @lru_cache(maxsize=50_000)
     def judge(sentence: str, passages: tuple[str, ...]) -> bool:
@@ -113,5 +107,4 @@ def answer_sentences(answer: Answer, cited: dict[int, str]) -> list[CitedSentenc
 
 
 def _split_markers(sentence: str) -> tuple[str, list[int]]:
-    numbers = [int(n) for n in _MARKER.findall(sentence)]
-    return _MARKER.sub("", sentence).strip(), numbers
+    return strip_markers(sentence).strip(), marker_numbers(sentence)

@@ -15,13 +15,13 @@ from typing import Literal
 
 import numpy as np
 
-from assistant.text import normalise
+from assistant.common.markers import marker_numbers
+from assistant.common.text import normalise
 
 # A support judgement: is `sentence` supported by these passages (taken together)?
 Judge = Callable[[str, list[str]], bool]
 
 RECALL_KS = (1, 3, 5, 10)
-_MARKER = re.compile(r"\[(\d+)\]")
 
 
 def squash(text: str) -> str:
@@ -106,7 +106,7 @@ def citation_problems(
     problems: list[str] = []
     if not quotes:
         problems.append("the answer cites nothing")
-    for n in sorted({int(m) for m in _MARKER.findall(markdown)} - set(quotes)):
+    for n in sorted(set(marker_numbers(markdown)) - set(quotes)):
         problems.append(f"[{n}] has no citation")
     for n, (doc_id, start, end, quote) in sorted(quotes.items()):
         try:

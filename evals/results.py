@@ -196,7 +196,7 @@ class PlantedKind(BaseModel):
 
 
 class PlantedFabrication(BaseModel):
-    """evals.fabrication's figures (planted fabrications vs the grounding checker), when available."""
+    """evals.grounding.fabrication's figures (planted fabrications vs the grounding checker), when available."""
 
     available: bool
     note: str = ""

@@ -7,21 +7,20 @@ assistant is one system; the baselines (baselines.py) are others, over the same 
 
 from __future__ import annotations
 
-import inspect
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 from assistant import Answer, Assistant, Settings
+from assistant.facade import AnswerMode
 from assistant.index.embedder import Embedder
 from assistant.models import IngestReport
 from assistant.retrieve import HybridRetriever, Mode
 
-AnswerMode = Literal["extractive", "llm"]
 RANKED_K = 10  # the longest ranking the recall figures look at
 
 
@@ -73,10 +72,7 @@ class AssistantSystem:
 
     def observe(self, question: str) -> Observation:
         began = time.perf_counter()
-        if supports_mode(self.assistant):  # say which answerer: the default depends on the settings
-            answer = self.assistant.ask(question, retrieval=self.retrieval, mode=self.mode)
-        else:
-            answer = self.assistant.ask(question, retrieval=self.retrieval)
+        answer = self.assistant.ask(question, retrieval=self.retrieval, mode=self.mode)
         latency = (time.perf_counter() - began) * 1000
         query = answer.standalone_question
         vector = self.assistant.library.embedder.embed([query])[0]
@@ -94,18 +90,10 @@ class AssistantSystem:
         return self.assistant.document_text(doc_id)[start:end] if end > start else quote
 
 
-def supports_mode(assistant: Assistant) -> bool:
-    """Does this assistant's ask() take mode= (extractive or llm)?"""
-    return "mode" in inspect.signature(assistant.ask).parameters
-
-
 def check_mode(assistant: Assistant, mode: AnswerMode) -> None:
     """Fail before the run, in words, when the assistant cannot answer in `mode`."""
     if mode == "extractive":
         return
-    if not supports_mode(assistant):
-        raise ModeUnavailable("--mode llm needs Assistant.ask(mode=...), which this version of the assistant "
-                              "does not have; run with --mode extractive.")
     try:
         assistant.generative  # noqa: B018 - raises when no LLM backend is configured
     except Exception as err:  # the assistant's own 'not configured' error, whatever its class

@@ -11,8 +11,8 @@ from assistant.retrieve import Mode
 from evals.baselines import LlamaIndexBaseline, bm25_baseline
 from evals.dataset import Dataset
 from evals.evaluate import Grounding, load_grounding, score
+from evals.grounding.planted import planted_fabrication
 from evals.metrics import squash
-from evals.planted import planted_fabrication
 from evals.results import PlantedFabrication, RunReport, SystemResult
 from evals.runner import AnswerMode, AssistantSystem, System, Tick, observe_all
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.answer.sentences import Candidate
+from assistant.answer.scoring import Candidate
+from assistant.common.text import STOPWORDS, words
 from assistant.retrieve import ScoredChunk
-from assistant.text import STOPWORDS, words
 
 _DATE = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b|\b(January|February|March|April|May|June|July|August|"
                    r"September|October|November|December)\b|\b(spring|summer|autumn|winter)\b", re.I)
@@ -39,7 +39,7 @@ _GENERIC_CAPS = {"I", "The", "A", "An", "What", "Which", "Who", "When", "How", "
 
 
 @dataclass
-class Verdict:
+class Answerability:
     """Whether to answer, and which candidate should lead the answer."""
 
     answerable: bool
@@ -47,26 +47,26 @@ class Verdict:
     lead: Candidate | None = None
 
 
-def judge(question: str, ranked: list[Candidate], retrieved: list[ScoredChunk], floor: float) -> Verdict:
+def judge(question: str, ranked: list[Candidate], retrieved: list[ScoredChunk], floor: float) -> Answerability:
     """Refuse unless some well-scored sentence meets every requirement of the question."""
     if not ranked or ranked[0].score < floor:
-        return Verdict(False, "no passage is close to the question")
+        return Answerability(False, "no passage is close to the question")
     missing = _missing_names(question, retrieved)
     if missing:
-        return Verdict(False, f"the library never mentions {', '.join(missing)} near this topic")
+        return Answerability(False, f"the library never mentions {', '.join(missing)} near this topic")
     pool = _without_excluded(question, ranked)
     if not pool:
-        return Verdict(False, "the passages only describe what the question excludes")
+        return Answerability(False, "the passages only describe what the question excludes")
     contenders = [c for c in pool if c.score >= pool[0].score * 0.85][:3]
     for pattern_q, pattern_a, what in _ASKS:
         if pattern_q.search(question):
             having = [c for c in contenders if pattern_a.search(c.text)]
             if not having:
-                return Verdict(False, f"the question asks for {what} and no close passage gives one")
-            return Verdict(True, "", having[0])
+                return Answerability(False, f"the question asks for {what} and no close passage gives one")
+            return Answerability(True, "", having[0])
     if _OUTCOME.search(question) and all(_ONGOING.search(c.text) for c in contenders):
-        return Verdict(False, "the question asks how things turned out; the passages predate it")
-    return Verdict(True, "", pool[0])
+        return Answerability(False, "the question asks how things turned out; the passages predate it")
+    return Answerability(True, "", pool[0])
 
 
 def _missing_names(question: str, retrieved: list[ScoredChunk]) -> list[str]:

@@ -11,13 +11,14 @@ import re
 import numpy as np
 
 from assistant.answer.answerability import judge
-from assistant.answer.sentences import Candidate, SentenceScorer, candidates
+from assistant.answer.citations import attribution, make_citation, refusal, to_passage
+from assistant.answer.scoring import Candidate, SentenceScorer, candidates
+from assistant.common.prompts import templates
+from assistant.common.text import sentence_spans
 from assistant.config import Settings
 from assistant.index.library import Library
-from assistant.models import Answer, AnswerSentence, Citation, DocumentMeta, Passage
-from assistant.prompts import template, templates
+from assistant.models import Answer, AnswerSentence, Citation, DocumentMeta
 from assistant.retrieve import ScoredChunk
-from assistant.text import sentence_spans
 
 _COMPARISON = re.compile(r"\b(both|each|compare|comparison|differ|different|documents|articles|sources|"
                          r"versus|vs\.?|contrast)\b", re.I)
@@ -132,57 +133,6 @@ class ExtractiveAnswerer:
             question=question, standalone_question=standalone, answer_markdown=f"{sentence} [1]",
             refused=False, citations=[citation], sentences=[AnswerSentence(text=sentence, citations=[1])],
         )
-
-
-def refusal(
-    question: str, standalone: str, retrieved: list[ScoredChunk], metas: dict[str, DocumentMeta],
-    settings: Settings, reason: str = "",
-) -> Answer:
-    """One sentence saying the library does not answer, with the nearest passages as related."""
-    return Answer(
-        question=question, standalone_question=standalone,
-        answer_markdown=template(settings.prompts_dir, "refusal.txt"), refused=True, notice=reason,
-        related=[to_passage(s, metas[s.chunk.doc_id]) for s in retrieved[:3]],
-    )
-
-
-def attribution(meta: DocumentMeta, section: str, speaker: str, words: dict[str, str]) -> str:
-    """'Michael Bracey, chief executive of Milton Keynes City Council, writes in ...:'."""
-    fields = {
-        "author": meta.author_line, "role": meta.author_role, "title": meta.title,
-        "publisher": meta.publisher, "year": meta.year or words["unknown_year"], "speaker": speaker,
-    }
-    if section == "comment" and speaker:
-        key = "comment"
-    elif section in ("teaser", "author note", "page furniture"):
-        key = section.replace(" ", "_")
-    elif meta.authors:
-        key = "author_writes" if meta.author_role else "author_writes_no_role"
-    else:
-        key = "unattributed"
-    return words[key].format(**fields)
-
-
-def make_citation(
-    n: int, meta: DocumentMeta, scored: ScoredChunk, start: int, end: int, doc_text: str, score: float
-) -> Citation:
-    """A citation whose quote is exactly doc_text[start:end]."""
-    chunk = scored.chunk
-    return Citation(
-        n=n, doc_id=meta.doc_id, title=meta.title, author=meta.author_line, date=meta.date,
-        section=chunk.section, speaker=chunk.speaker, publisher=meta.publisher, source=meta.source,
-        quote=doc_text[start:end], start=start, end=end, score=round(score, 4),
-        context_start=min(chunk.start, start), context_end=max(chunk.end, end),
-    )
-
-
-def to_passage(scored: ScoredChunk, meta: DocumentMeta) -> Passage:
-    chunk = scored.chunk
-    return Passage(
-        chunk_id=chunk.chunk_id, doc_id=chunk.doc_id, title=meta.title, author=meta.author_line,
-        date=meta.date, section=chunk.section, speaker=chunk.speaker, source=meta.source,
-        text=chunk.text, start=chunk.start, end=chunk.end, score=round(scored.score, 4),
-    )
 
 
 def _merge_adjacent(

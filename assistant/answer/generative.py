@@ -13,15 +13,15 @@ import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from assistant.answer.extractive import refusal
+from assistant.answer.citations import refusal
 from assistant.answer.guard import Checker, Guard, Source, make_source
+from assistant.common.prompts import template
+from assistant.common.text import content_stems
 from assistant.config import Settings
 from assistant.conversation import Session
 from assistant.index.library import Library
 from assistant.models import Answer
-from assistant.prompts import template
 from assistant.retrieve import ScoredChunk
-from assistant.text import content_stems
 
 if TYPE_CHECKING:
     from llama_index.core.base.llms.types import ChatMessage

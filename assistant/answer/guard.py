@@ -20,17 +20,16 @@ from typing import Protocol
 
 from rapidfuzz import fuzz
 
-from assistant.answer.extractive import make_citation, refusal, to_passage
+from assistant.answer.citations import make_citation, refusal, to_passage
+from assistant.common.markers import leading_markers, marker_numbers, strip_markers
+from assistant.common.prompts import templates
+from assistant.common.text import Span, content_stems, normalise, sentence_spans, words
 from assistant.config import Settings
 from assistant.grounding import Support
 from assistant.models import Answer, AnswerSentence, Citation, DocumentMeta
-from assistant.prompts import templates
 from assistant.retrieve import ScoredChunk
-from assistant.text import Span, content_stems, normalise, sentence_spans, words
 
 # [1], [1, 2], [1][2], [1-3], [Source 2]: what models write when asked to cite [n].
-_MARKER = re.compile(r"\s*\[(?:sources?\s*)?(\d{1,3}(?:\s*(?:[,;]|–|-|and)\s*\d{1,3})*)\]", re.I)
-_LEADING_MARKERS = re.compile(r"^(?:\s*\[(?:sources?\s*)?\d{1,3}(?:\s*(?:[,;]|–|-|and)\s*\d{1,3})*\])+", re.I)
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
 _ECHO = re.compile(r"^\s*(?:(?:question|sources?|standalone question)\s*:|answer using only\b)", re.I)
 _LABEL = re.compile(r"^\s*(?:\*\*)?(?:answer|response)\s*:\s*(?:\*\*)?\s*", re.I)
@@ -102,7 +101,7 @@ class Draft:
 
 
 @dataclass
-class Verdict:
+class SentenceVerdict:
     """What the guard decided about one draft sentence."""
 
     draft: Draft
@@ -122,27 +121,18 @@ def parse(raw: str) -> list[Draft]:
         body = line[bullet.end() :] if bullet else line
         for i, (start, end) in enumerate(sentence_spans(body)):
             piece = body[start:end]
-            lead = _LEADING_MARKERS.match(piece)
+            lead = leading_markers(piece)
             if lead and drafts and drafts[-1].line == line_no:
-                drafts[-1].markers.extend(_numbers(lead.group()))
+                drafts[-1].markers.extend(marker_numbers(lead.group()))
                 piece = piece[lead.end() :]
-            markers = _numbers(piece)
-            text = _MARKER.sub("", piece).replace("**", "").strip()
+            markers = marker_numbers(piece)
+            text = strip_markers(piece).replace("**", "").strip()
             text = re.sub(r"\s+([.,;:!?])", r"\1", text)
             if not text.strip(" .,;:"):
                 continue
             drafts.append(Draft(text=text, markers=markers, line=line_no,
                                 bullet=bullet.group().strip() if bullet and i == 0 else ""))
     return drafts
-
-
-def _numbers(text: str) -> list[int]:
-    out: list[int] = []
-    for group in _MARKER.findall(text):
-        for a, b in re.findall(r"(\d+)(?:\s*(?:–|-)\s*(\d+))?", group):
-            lo, hi = int(a), int(b or a)
-            out.extend(range(lo, hi + 1) if 0 <= hi - lo <= 10 else [lo, hi])
-    return list(dict.fromkeys(out))
 
 
 class Guard:
@@ -154,7 +144,7 @@ class Guard:
         self.document_text = document_text
         self.words = templates(settings.prompts_dir, "generative_guard.toml")
 
-    def verify(self, draft: Draft, sources: Sequence[Source]) -> Verdict:
+    def verify(self, draft: Draft, sources: Sequence[Source]) -> SentenceVerdict:
         """Support from the cited sources; else from the one source that supports it best."""
         valid = [n for n in draft.markers if 1 <= n <= len(sources)]
         reasons = [f"citation [{n}] does not exist; removed" for n in draft.markers if n not in valid]
@@ -162,16 +152,16 @@ class Guard:
         if valid:
             support = self.checker.check(draft.text, [sources[n - 1].text for n in valid])
             if support.supported:
-                return Verdict(draft, valid, True, support.score, reasons)
+                return SentenceVerdict(draft, valid, True, support.score, reasons)
         best = self._best_source(draft.text, sources, exclude=set(valid))
         if best is not None:
             n, found = best
             was = "".join(f"[{m}]" for m in valid)
             reasons.append(f"cited {was}, but [{n}] supports it: corrected" if valid
                            else f"uncited; [{n}] supports it: citation added")
-            return Verdict(draft, [n], True, found.score, reasons)
+            return SentenceVerdict(draft, [n], True, found.score, reasons)
         reasons.extend(support.reasons if support else ["no citation, and no source supports it"])
-        return Verdict(draft, valid, False, support.score if support else 0.0, reasons)
+        return SentenceVerdict(draft, valid, False, support.score if support else 0.0, reasons)
 
     def _best_source(
         self, text: str, sources: Sequence[Source], exclude: set[int]
@@ -192,7 +182,7 @@ class Guard:
                 answer = refusal(question, standalone, retrieved, metas, self.settings)
                 return answer.model_copy(update={"mode": "llm", "raw_answer": raw})
             return self._fall_back(fallback, raw, 0, 0)
-        verdicts = [self.verify(d, sources) if not d.no_answer else Verdict(d, [], False, 0.0, [
+        verdicts = [self.verify(d, sources) if not d.no_answer else SentenceVerdict(d, [], False, 0.0, [
             "says what the sources do not cover; not a claim to check"]) for d in drafts]
         supported = sum(v.supported for v in verdicts)
         if supported == 0 or supported / len(claims) < self.settings.guard_min_supported:
@@ -211,11 +201,11 @@ class Guard:
             "mode": "extractive",
         })
 
-    def _compose(self, verdicts: list[Verdict], sources: Sequence[Source]) -> Answer:
+    def _compose(self, verdicts: list[SentenceVerdict], sources: Sequence[Source]) -> Answer:
         """Supported sentences with fresh citation numbers; unsupported ones dropped or marked."""
         mark = self.settings.unsupported_sentences == "mark"
         citations: list[Citation] = []
-        shown: list[tuple[Verdict, AnswerSentence]] = []
+        shown: list[tuple[SentenceVerdict, AnswerSentence]] = []
         for verdict in verdicts:
             is_claim = not verdict.draft.no_answer
             if is_claim and not verdict.supported and not mark:
@@ -277,7 +267,7 @@ def _match(a: str, b: str) -> float:
     return float(fuzz.token_set_ratio(a, b)) * 0.5 + float(fuzz.partial_ratio(a, b)) * 0.5
 
 
-def _render(shown: list[tuple[Verdict, AnswerSentence]]) -> str:
+def _render(shown: list[tuple[SentenceVerdict, AnswerSentence]]) -> str:
     """Kept sentences with their new citation numbers, one paragraph or bullet per model line."""
     lines: dict[int, list[str]] = {}
     for verdict, sentence in shown:

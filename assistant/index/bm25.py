@@ -18,11 +18,11 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from assistant.common.text import content_stems
 from assistant.index.catalog import Catalog
-from assistant.ingest.chunking import indexed_text
-from assistant.text import content_stems
+from assistant.index.search_text import indexed_text
 
-TOKENIZER_VERSION = "3"  # bump when assistant.text.content_stems changes, to rebuild saved indexes
+TOKENIZER_VERSION = "3"  # bump when assistant.common.text.content_stems changes, to rebuild saved indexes
 
 
 class KeywordIndex:

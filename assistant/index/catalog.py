@@ -14,8 +14,8 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from assistant.common.sqlite import transaction
 from assistant.models import Chunk, DocumentMeta, IndexedDocument
-from assistant.sqlite import transaction
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from assistant.common.text import Span, sentence_spans
 from assistant.models import Chunk, Section
-from assistant.text import Span, sentence_spans
 
 TokenCounter = Callable[[str], int]
 _WORDS = re.compile(r"\S+")
@@ -48,17 +48,6 @@ def chunk_document(
                 )
             )
     return chunks
-
-
-_LINK = re.compile(r"\\?\(https?://[^)\s]*\\?\)|https?://\S+")
-
-
-def indexed_text(chunk: Chunk, title: str = "") -> str:
-    """What a retriever sees for a chunk: the heading it sits under in front (and the document
-    title, for keyword search), and bare links removed (noise to both)."""
-    context = " — ".join(part for part in (title, chunk.heading) if part)
-    body = _LINK.sub(" ", chunk.text)
-    return f"{context}\n{body}" if context else body
 
 
 def _pack(

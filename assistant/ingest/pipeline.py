@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Protocol
 
 from assistant.index.library import Library
-from assistant.ingest.chunking import chunk_document, indexed_text
+from assistant.index.search_text import indexed_text
+from assistant.ingest.chunking import chunk_document
 from assistant.ingest.loaders import UnreadableFile, load_file
 from assistant.ingest.manifest import MANIFEST_NAME, ManifestEntry, read_manifest
 from assistant.ingest.sections import find_sections

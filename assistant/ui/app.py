@@ -21,16 +21,22 @@ from typing import Any
 import gradio as gr
 from gradio.components.chatbot import ExampleMessage
 
-from assistant.assistant import Assistant, QuestionTooLong
-from assistant.briefing import briefing_docx, briefing_markdown
-from assistant.conversation import Session
-from assistant.feedback import MAX_COMMENT_CHARS, FeedbackStore, Rating
-from assistant.ingest.loaders import SUPPORTED_SUFFIXES
-from assistant.models import Answer, IndexedDocument, SearchFilters
+from assistant import (
+    MAX_COMMENT_CHARS,
+    SUPPORTED_SUFFIXES,
+    Answer,
+    Assistant,
+    FeedbackStore,
+    IndexedDocument,
+    QuestionTooLong,
+    Rating,
+    SearchFilters,
+    Session,
+)
 from assistant.ui import render
-from assistant.ui.look import CSS, HEAD, THEME
+from assistant.ui.briefing import briefing_docx, briefing_markdown
+from assistant.ui.theme import CSS, HEAD, THEME
 
-UPLOAD_TYPES = [".txt", ".md", ".html", ".htm", ".pdf", ".docx"]
 Message = dict[str, Any]
 
 
@@ -95,16 +101,8 @@ class ChatApp:
     def documents(self) -> list[IndexedDocument]:
         return self.assistant.documents()
 
-    def commenters(self, documents: list[IndexedDocument]) -> list[str]:
-        authors = {a for d in documents for a in d.meta.authors}
-        counts: dict[str, int] = {}
-        for chunk in self.assistant.library.catalog.chunks():
-            if chunk.section == "comment" and chunk.speaker and chunk.speaker not in authors:
-                counts[chunk.speaker] = counts.get(chunk.speaker, 0) + 1
-        return sorted(counts, key=lambda s: (-counts[s], s))
-
     def examples(self, documents: list[IndexedDocument]) -> list[ExampleMessage]:
-        return [{"text": q} for q in example_questions(documents, self.commenters(documents))]
+        return [{"text": q} for q in example_questions(documents, self.assistant.speakers())]
 
     def doc_choices(self, documents: list[IndexedDocument]) -> list[tuple[str, str]]:
         return [(f"{d.meta.title or d.meta.doc_id} ({d.meta.date[:4] or 'undated'})", d.meta.doc_id)
@@ -283,7 +281,7 @@ class ChatApp:
             name = source.name.lstrip(".") or "upload"
             if source.suffix.lower() not in SUPPORTED_SUFFIXES:
                 problems.append(f"<li><strong>{render.esc(name)}</strong> was not added: unsupported file type "
-                                f"(supported: {render.esc(', '.join(UPLOAD_TYPES))})</li>")
+                                f"(supported: {render.esc(', '.join(SUPPORTED_SUFFIXES))})</li>")
                 continue
             target = self.uploads / name
             shutil.copyfile(source, target)
@@ -383,7 +381,7 @@ class ChatApp:
                         gr.HTML('<div class="panel-title">Add documents</div><div class="panel-hint">'
                                 "Text, Markdown, HTML, PDF or Word files. They are copied into the "
                                 "library's uploads folder and indexed on this machine.</div>")
-                        files = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, show_label=False,
+                        files = gr.File(file_count="multiple", file_types=list(SUPPORTED_SUFFIXES), show_label=False,
                                         elem_id="upload-files", height=120)
                         add_files = gr.Button("Add to library", variant="primary", elem_id="upload-add")
                         upload_report = gr.HTML("", visible=False, elem_id="upload-report")
@@ -468,7 +466,7 @@ def _hidden() -> Any:
 
 def build_blocks(assistant: Assistant, feedback: FeedbackStore | None = None) -> gr.Blocks:
     """The Blocks app; mount it with `assistant.ui.server.create_app` (theme, CSS and head come from there)."""
-    return ChatApp(assistant, feedback or FeedbackStore(assistant.settings.data_dir)).build()
+    return ChatApp(assistant, feedback or assistant.feedback).build()
 
 
 __all__ = ["CSS", "HEAD", "THEME", "ChatApp", "ChatState", "build_blocks", "example_questions"]

@@ -13,10 +13,10 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from assistant.models import Answer, Citation, IndexedDocument, Passage, SearchFilters
+from assistant import Answer, Citation, IndexedDocument, Passage, SearchFilters
+from assistant.common.markers import MARKER, numbers_in
 
 # [1], [2, 3] and [1][2]: the citation markers the answerers emit.
-_MARKER = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
 _CONTEXT_SIDE = 320  # characters of surrounding passage shown either side of a quote
 _MAX_RELATED = 700
 
@@ -62,7 +62,7 @@ def byline(author: str, date: str, publisher: str = "") -> str:
 def _escape_markdown_text(text: str) -> str:
     """Document words as literal text in Markdown: no raw HTML, links, images or maths from them."""
     text = html.escape(text, quote=False)
-    parts = _MARKER.split(text)
+    parts = MARKER.split(text)
     out: list[str] = []
     for i, part in enumerate(parts):
         if i % 2:  # a citation marker's numbers: kept for `_link_markers`
@@ -74,12 +74,12 @@ def _escape_markdown_text(text: str) -> str:
 
 def _link_markers(text: str, turn: int) -> str:
     def link(match: re.Match[str]) -> str:
-        numbers = [int(n) for n in re.findall(r"\d+", match.group(1))]
+        numbers = numbers_in(match.group(1))
         return "".join(
             f'<a class="cite" href="#{anchor_id(turn, n)}" title="Show source {n}">[{n}]</a>' for n in numbers
         )
 
-    return _MARKER.sub(link, text)
+    return MARKER.sub(link, text)
 
 
 def answer_message(answer: Answer | str, turn: int, *, streaming: bool = False) -> str:

@@ -13,12 +13,12 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from assistant.config import Settings, force_offline
+from assistant import Settings, force_offline
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-    from assistant.assistant import Assistant
+    from assistant import Assistant
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -29,11 +29,10 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
     import gradio as gr
     from fastapi import FastAPI
 
+    from assistant import Assistant
     from assistant.api import build_router
-    from assistant.assistant import Assistant
-    from assistant.feedback import FeedbackStore
     from assistant.ui.app import build_blocks
-    from assistant.ui.look import CSS, HEAD, THEME
+    from assistant.ui.theme import CSS, HEAD, THEME
 
     assistant = assistant or Assistant(settings)
     login = (settings.auth_username, settings.auth_password)
@@ -46,7 +45,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
         docs_url="/api/docs", redoc_url=None, openapi_url="/openapi.json",
     )
     app.include_router(build_router(assistant, username=settings.auth_username, password=settings.auth_password))
-    blocks = build_blocks(assistant, FeedbackStore(settings.data_dir))
+    blocks = build_blocks(assistant)
     return gr.mount_gradio_app(
         app, blocks, path="/",
         auth=auth,
@@ -86,7 +85,7 @@ def serve(settings: Settings, *, out: TextIO = sys.stderr) -> None:
     force_offline()
     import uvicorn
 
-    from assistant.assistant import Assistant
+    from assistant import Assistant
 
     assistant = Assistant(settings)
     if not assistant.documents():

@@ -1,4 +1,4 @@
-"""What the ingestion specs share: a spy on the real embedder and the invariants of the index."""
+"""What the ingestion specs share: a spy on an embedder and the invariants of the index."""
 
 from __future__ import annotations
 
@@ -14,16 +14,16 @@ from pathlib import Path
 import numpy as np
 
 from assistant.config import BUNDLED_KNOWLEDGE
-from assistant.index.embedder import SentenceTransformerEmbedder
+from assistant.index.embedder import Embedder
 from assistant.index.library import Library
 
 OpenLibrary = Callable[..., Library]
 
 
 class CountingEmbedder:
-    """The real embedder, counting the texts it is asked to embed (a spy, not a mock)."""
+    """An embedder, counting the texts it is asked to embed (a spy, not a mock)."""
 
-    def __init__(self, inner: SentenceTransformerEmbedder) -> None:
+    def __init__(self, inner: Embedder) -> None:
         self.inner = inner
         self.name = inner.name
         self.embedded = 0

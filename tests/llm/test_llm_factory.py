@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.llm import LLMNotConfigured, make_llm
 from assistant.config import Settings
+from assistant.llm.backends import LLMNotConfigured, make_llm
 
 pytest.importorskip("llama_index.llms.openai_like", reason="the llm extra is not installed")
 

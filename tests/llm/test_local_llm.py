@@ -22,9 +22,15 @@ from llm_helpers import PAYLOAD, assert_citations_valid
 
 from assistant import Assistant, Settings
 from assistant.answer.guard import parse
-from assistant.answer.llm import LOCAL_MODEL_NAME, bundled_gguf, local_llm_available, server_command, wait_until_ready
 from assistant.grounding import GroundingChecker
 from assistant.index.embedder import SentenceTransformerEmbedder
+from assistant.llm.local_server import (
+    LOCAL_MODEL_NAME,
+    bundled_gguf,
+    local_llm_available,
+    server_command,
+    wait_until_ready,
+)
 from assistant.models import Answer
 
 pytestmark = pytest.mark.llm

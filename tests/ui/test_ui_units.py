@@ -9,11 +9,11 @@ from pathlib import Path
 
 from docx import Document
 
-from assistant.briefing import briefing_docx, briefing_markdown, build_briefing
 from assistant.feedback import FeedbackStore
 from assistant.models import Answer, Citation, DocumentMeta, IndexedDocument, Passage, SearchFilters
 from assistant.ui import render
 from assistant.ui.app import example_questions, filters_from
+from assistant.ui.briefing import briefing_docx, briefing_markdown, build_briefing
 
 TEXT = "Intro. 1. Brian Fisher says:\n\n    Excellent. The SHA should <b>act</b> now. Bye."
 QUOTE = "The SHA should <b>act</b> now."

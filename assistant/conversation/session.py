@@ -1,0 +1,28 @@
+"""A conversation: the questions asked so far and the answers given, in order."""
+
+from __future__ import annotations
+
+import uuid
+
+from pydantic import BaseModel, Field
+
+from assistant.models import Answer
+
+
+class Turn(BaseModel):
+    """One question and the answer given to it."""
+
+    question: str
+    standalone_question: str
+    answer: Answer
+
+
+class Session(BaseModel):
+    """The history of one conversation."""
+
+    session_id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+    turns: list[Turn] = Field(default_factory=list)
+
+    def add(self, answer: Answer) -> None:
+        self.turns.append(Turn(question=answer.question, standalone_question=answer.standalone_question,
+                               answer=answer))

@@ -1,0 +1,221 @@
+"""The one facade the CLI, the web app, the JSON API and the evals call.
+
+Everything a face needs goes through here: asking, ingesting, listing and describing the library,
+feedback, and the local LLM server. The faces never reach into ingest, index, retrieve or answer.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Generator, Iterator
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel
+
+from assistant.answer.extractive import ExtractiveAnswerer
+from assistant.config import Settings, force_offline
+from assistant.conversation import Session, standalone_question
+from assistant.feedback import FeedbackStore
+from assistant.index.embedder import Embedder
+from assistant.index.library import Library
+from assistant.index.vectors import ChromaUnavailable
+from assistant.ingest.loaders import SUPPORTED_SUFFIXES
+from assistant.ingest.pipeline import IngestProgress, ingest
+from assistant.llm.backends import LLMNotConfigured
+from assistant.models import Answer, IndexedDocument, IngestReport, SearchFilters
+from assistant.retrieve import HybridRetriever, Mode
+
+if TYPE_CHECKING:
+    from llama_index.core.llms import LLM
+
+    from assistant.answer.generative import GenerativeAnswerer
+    from assistant.grounding import GroundingChecker
+
+AnswerMode = Literal["extractive", "llm"]
+
+__all__ = [
+    "SUPPORTED_SUFFIXES", "AnswerMode", "Assistant", "ChromaUnavailable", "IngestProgress", "LLMNotConfigured",
+    "LocalLLMServer", "QuestionTooLong", "llm_throughput", "local_llm_server",
+]
+
+
+class QuestionTooLong(ValueError):
+    """A question over the configured length limit."""
+
+
+class Assistant:
+    """Ask questions of the indexed library; ingest documents into it."""
+
+    def __init__(self, settings: Settings | None = None, *, embedder: Embedder | None = None) -> None:
+        force_offline()
+        self.settings = settings or Settings()
+        self.library = Library(self.settings, embedder)
+
+    @cached_property
+    def retriever(self) -> HybridRetriever:
+        return HybridRetriever(self.library)
+
+    @cached_property
+    def extractive(self) -> ExtractiveAnswerer:
+        return ExtractiveAnswerer(self.library, self.settings)
+
+    @cached_property
+    def llm(self) -> LLM | None:
+        """The configured language model (None by default); imported only when configured."""
+        from assistant.llm.backends import make_llm
+
+        return make_llm(self.settings)
+
+    @cached_property
+    def grounding(self) -> GroundingChecker:
+        """Checks generated sentences against their sources; shares the library's embedder."""
+        from assistant.grounding import GroundingChecker
+
+        return GroundingChecker(self.library.embedder)
+
+    @cached_property
+    def generative(self) -> GenerativeAnswerer:
+        from assistant.answer.generative import GenerativeAnswerer
+
+        if self.llm is None:
+            raise LLMNotConfigured("mode='llm' needs an LLM: set POLICY_ASSISTANT_LLM_BACKEND (see README).")
+        return GenerativeAnswerer(self.library, self.settings, self.llm, self.grounding)
+
+    def answer_mode(self, mode: AnswerMode | None = None) -> AnswerMode:
+        """The mode asked for, else llm when a backend is configured, else extractive."""
+        return mode or ("llm" if self.settings.llm_backend != "none" else "extractive")
+
+    def ingest(self, paths: list[Path] | None = None, progress: IngestProgress | None = None) -> IngestReport:
+        """Index files or folders (default: the bundled library); only changes are re-done."""
+        return ingest(self.library, paths or [self.settings.knowledge_dir], progress)
+
+    def documents(self) -> list[IndexedDocument]:
+        return self.library.catalog.documents()
+
+    def speakers(self) -> list[str]:
+        """People quoted in the library who are not its documents' authors (reader commenters),
+        most often quoted first: the chat suggests questions about them."""
+        authors = {a for d in self.documents() for a in d.meta.authors}
+        counts: dict[str, int] = {}
+        for chunk in self.library.catalog.chunks():
+            if chunk.section == "comment" and chunk.speaker and chunk.speaker not in authors:
+                counts[chunk.speaker] = counts.get(chunk.speaker, 0) + 1
+        return sorted(counts, key=lambda s: (-counts[s], s))
+
+    @cached_property
+    def feedback(self) -> FeedbackStore:
+        """Officers' ratings of answers, stored under the data folder."""
+        return FeedbackStore(self.settings.data_dir)
+
+    def document_text(self, doc_id: str) -> str:
+        """The text citations point into: `document_text(c.doc_id)[c.start:c.end] == c.quote`."""
+        return self.library.catalog.document_text(doc_id)
+
+    def warm_up(self) -> None:
+        """Load the model and indexes now, so the first question is not slow."""
+        self.ask("integration of health and social care", mode="extractive")
+
+    def ask(
+        self, question: str, *, session: Session | None = None, filters: SearchFilters | None = None,
+        retrieval: Mode | None = None, mode: AnswerMode | None = None,
+    ) -> Answer:
+        """Answer from the library only, citing every sentence; refuse when it does not answer."""
+        *_, answer = self._steps(question, session, filters, retrieval, self.answer_mode(mode))
+        assert isinstance(answer, Answer)
+        return answer
+
+    def _steps(
+        self, question: str, session: Session | None, filters: SearchFilters | None, retrieval: Mode | None,
+        mode: AnswerMode,
+    ) -> Iterator[str | Answer]:
+        """Retrieve, then answer: in llm mode the model's text as it streams, always the Answer last."""
+        timings: dict[str, float] = {}
+        began = time.perf_counter()
+        question = question.strip()
+        if len(question) > self.settings.max_question_chars:
+            raise QuestionTooLong(
+                f"Questions are limited to {self.settings.max_question_chars} characters "
+                f"(this one has {len(question)}); please shorten it."
+            )
+        generative = self.generative if mode == "llm" else None
+        standalone = ((generative and generative.condense(question, session))
+                      or standalone_question(question, session))
+        qvec = self.library.embedder.embed([standalone])[0]
+        timings["embed_ms"] = _ms(began)
+        retriever = self.retriever if retrieval in (None, self.retriever.mode) else HybridRetriever(
+            self.library, mode=retrieval)
+        mark = time.perf_counter()
+        retrieved = retriever.search(standalone, self.settings.top_k, filters, query_vector=qvec)
+        timings["retrieve_ms"] = _ms(mark)
+        mark = time.perf_counter()
+        if generative is None:
+            answer = self.extractive.answer(question, standalone, retrieved, qvec)
+        else:
+            fallback = lambda: self.extractive.answer(question, standalone, retrieved, qvec)  # noqa: E731
+            answer = yield from _final(generative.stream(question, standalone, retrieved, fallback))
+        timings["answer_ms"] = _ms(mark)
+        timings["total_ms"] = _ms(began)
+        answer.timings_ms = timings
+        if session is not None:
+            session.add(answer)
+        yield answer
+
+    def ask_stream(
+        self, question: str, *, session: Session | None = None, filters: SearchFilters | None = None,
+        mode: AnswerMode | None = None,
+    ) -> Iterator[str | Answer]:
+        """Text as it becomes available, then the finished Answer (the UI streams this); in llm
+        mode the model's own tokens, then the guarded Answer, which may differ from them."""
+        if self.answer_mode(mode) == "llm":
+            yield from self._steps(question, session, filters, None, "llm")
+            return
+        answer = self.ask(question, session=session, filters=filters, mode="extractive")
+        words = answer.answer_markdown.split(" ")
+        for i in range(0, len(words), 6):
+            yield " ".join(words[: i + 6])
+        yield answer
+
+
+class LocalLLMServer(BaseModel):
+    """How to start the bundled local model as an OpenAI-compatible server."""
+
+    model_file: Path
+    model_name: str
+    base_url: str
+    command: list[str]
+
+
+def local_llm_server(port: int = 8080, model: Path | None = None, threads: int | None = None) -> LocalLLMServer:
+    """The llama.cpp server command for `policy-assistant llm serve`; raises LLMNotConfigured
+    when the local-llm extra (or the model file) is missing."""
+    from assistant.llm import local_server
+
+    if not local_server.local_llm_available():
+        raise LLMNotConfigured("llama-cpp-python is not installed: pip install 'policy-assistant[local-llm]'.")
+    gguf = model or local_server.bundled_gguf()
+    command = local_server.server_command(gguf, port=port, threads=threads or local_server.default_threads())
+    return LocalLLMServer(model_file=gguf, model_name=local_server.LOCAL_MODEL_NAME,
+                          base_url=f"http://127.0.0.1:{port}/v1", command=command)
+
+
+def llm_throughput(base_url: str, model: str) -> tuple[int, int, float]:
+    """(prompt tokens, completion tokens, seconds) of one completion from an OpenAI-compatible server."""
+    from assistant.llm.local_server import measure_throughput
+
+    t = measure_throughput(base_url, model)
+    return t.prompt_tokens, t.completion_tokens, t.seconds
+
+
+def _final(steps: Iterator[str | Answer]) -> Generator[str, None, Answer]:
+    """Pass the streamed text on; return the Answer that ends the stream."""
+    for item in steps:
+        if isinstance(item, Answer):
+            return item
+        yield item
+    raise RuntimeError("the answerer ended without an Answer")
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 1)

@@ -1,0 +1,1 @@
+"""How good is the grounding checker: planted fabrications in real sentences (and labelled sets)."""

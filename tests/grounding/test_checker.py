@@ -1,0 +1,232 @@
+"""The grounding checker, read as a specification: what counts as supported, and what does not.
+
+Passages are real paragraphs of the bundled library; the embedder is the real all-MiniLM-L6-v2.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import cache
+
+import pytest
+
+from assistant.config import BUNDLED_KNOWLEDGE
+from assistant.grounding import GroundingChecker
+from assistant.index.embedder import SentenceTransformerEmbedder
+from evals.grounding.fabrication import (
+    FABRICATED_KINDS,
+    TRUE_KINDS,
+    build_cases,
+    evaluate_checker,
+    library_paths,
+)
+
+
+@cache
+def paragraph(needle: str) -> str:
+    """The paragraph (line) of the bundled library that contains `needle`."""
+    for path in sorted(BUNDLED_KNOWLEDGE.glob("*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if needle in line:
+                return line
+    raise LookupError(needle)
+
+
+MILTON_KEYNES = "A city designed to be home for a quarter of a million people"
+SPENDING_REVIEW = "In the Comprehensive Spending Review"
+APRIL_2013 = "took place on 1 April 2013"
+LAMB = "Indeed so passionate is the current (Lib Dem) care minister Norman Lamb"
+PEOPLE = "Nothing matters more to people"
+BETTER_CARE_FUND = "The better care fund has proved a distraction"
+
+
+@pytest.fixture(scope="module")
+def checker(embedder: SentenceTransformerEmbedder) -> GroundingChecker:
+    return GroundingChecker(embedder)
+
+
+def check(checker: GroundingChecker, sentence: str, *needles: str):  # type: ignore[no-untyped-def]
+    return checker.check(sentence, [paragraph(n) for n in needles])
+
+
+# Supported
+
+
+def test_a_verbatim_quote_is_supported_whatever_its_quotes_markers_and_case(checker: GroundingChecker) -> None:
+    verdict = check(checker, "A city designed to be home for a quarter of a million people now has 288,000 "
+                             "residents. [1]", MILTON_KEYNES)
+    assert verdict.supported and verdict.score == 1.0 and verdict.reasons == []
+    assert check(checker, "Chancellor George Osbourne described this as: \"Integrated health and social care: "
+                          "no longer a vague aspiration but concrete reality", SPENDING_REVIEW).supported
+
+
+def test_a_quote_with_words_left_out_is_supported(checker: GroundingChecker) -> None:
+    assert check(checker, "The Coalition government announced that ... it will bring together £3.8 billion of "
+                          "the NHS and social care budgets", SPENDING_REVIEW).supported
+
+
+@pytest.mark.parametrize(
+    ("sentence", "needle"),
+    [
+        ("Milton Keynes was planned for a quarter of a million people but today has 288,000 residents.",
+         MILTON_KEYNES),
+        ("The coalition will pool £3.8bn of NHS and social care budgets by 2015/16 for jointly commissioned "
+         "services.", SPENDING_REVIEW),
+        ("Norman Lamb is so passionate about integration that he abandoned his civil service-written speech "
+         "and spoke without notes.", LAMB),
+        ("People resent the gaps between health and social care, a difference they do not understand.", PEOPLE),
+        ("McShane says the better care fund is a distraction because it brings no new money.", BETTER_CARE_FUND),
+        ("The sweeping changes to the NHS took effect on April 1, 2013.", APRIL_2013),
+    ],
+)
+def test_a_paraphrase_is_supported(checker: GroundingChecker, sentence: str, needle: str) -> None:
+    verdict = check(checker, sentence, needle)
+    assert verdict.supported, verdict.reasons
+
+
+def test_a_sentence_drawing_on_two_cited_passages_is_supported(checker: GroundingChecker) -> None:
+    verdict = check(checker, "Milton Keynes now has 288,000 residents, and £3.8 billion of NHS and social care "
+                             "budgets will be brought together by 2015/16.", MILTON_KEYNES, SPENDING_REVIEW)
+    assert verdict.supported, verdict.reasons
+
+
+# Unsupported, with the reason
+
+
+def test_a_changed_number_is_flagged_and_named(checker: GroundingChecker) -> None:
+    verdict = check(checker, "A city designed to be home for a quarter of a million people now has 298,000 "
+                             "residents.", MILTON_KEYNES)
+    assert not verdict.supported
+    assert verdict.reasons == ["the number 298,000 is not in the cited passage"]
+
+
+def test_an_amount_in_another_scale_is_flagged(checker: GroundingChecker) -> None:
+    verdict = check(checker, "The coalition will pool £3.8 million of NHS and social care budgets.", SPENDING_REVIEW)
+    assert not verdict.supported
+    assert "£3.8 million" in verdict.reasons[0]
+
+
+def test_a_figure_moved_to_another_place_in_the_passage_is_flagged(checker: GroundingChecker) -> None:
+    verdict = check(checker, "A city designed to be home for 288,000 people now has 288,000 residents.",
+                    MILTON_KEYNES)
+    assert not verdict.supported
+    assert "does not match" in verdict.reasons[0] and "quarter of a million" in verdict.reasons[0]
+
+
+def test_a_changed_date_is_flagged_as_a_date(checker: GroundingChecker) -> None:
+    verdict = check(checker, "The NHS is currently making sense of the sweeping changes that took place on "
+                             "1 April 2014.", APRIL_2013)
+    assert not verdict.supported
+    assert verdict.reasons == ["the date 1 April 2014 is not in the cited passage"]
+    month = check(checker, "The sweeping changes took place on 1 June 2013.", APRIL_2013)
+    assert not month.supported and "the date 1 June 2013" in month.reasons[0]
+
+
+def test_a_changed_year_is_flagged_as_a_year(checker: GroundingChecker) -> None:
+    verdict = check(checker, "The Coalition government announced that by 2017/18 it will bring together £3.8 "
+                             "billion of the NHS and social care budgets.", SPENDING_REVIEW)
+    assert not verdict.supported
+    assert "the year 2017" in verdict.reasons[0]
+
+
+def test_a_name_not_in_the_sources_is_flagged_and_named(checker: GroundingChecker) -> None:
+    verdict = check(checker, "Indeed so passionate is the current care minister Andy Burnham about the subject "
+                             "that he abandoned his speech.", LAMB)
+    assert not verdict.supported
+    assert verdict.reasons == ["names Andy Burnham, not in the sources"]
+
+
+def test_a_name_swapped_for_another_in_the_same_passage_is_flagged(checker: GroundingChecker) -> None:
+    verdict = check(checker, "In Brighton Ed Milliband and Sir John Oldham (together with his excellent team) set "
+                             "out more about the emerging policy for an integrated care system providing whole "
+                             "person care.",
+                    "In Brighton Ed Milliband", "led by Sir John Oldham")
+    assert not verdict.supported
+    assert verdict.reasons[0].startswith("names Sir John Oldham where the cited passages have")
+
+
+def test_names_are_compared_whatever_their_case_and_capitals_that_open_a_sentence_are_not_names(
+    checker: GroundingChecker,
+) -> None:
+    assert check(checker, "The care minister NORMAN LAMB told a localis briefing his speech was 'rubbish'.",
+                 LAMB).supported
+    assert check(checker, "Passionate about the subject, the care minister told a Localis briefing his speech "
+                          "was 'rubbish'.", LAMB).supported
+
+
+def test_a_negation_added_is_flagged(checker: GroundingChecker) -> None:
+    verdict = check(checker, "A city designed to be home for a quarter of a million people does not now have "
+                             "288,000 residents.", MILTON_KEYNES)
+    assert not verdict.supported
+    assert verdict.reasons[0].startswith("it adds a negation to the cited passage")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "needle"),
+    [
+        ("People understand the difference between the health and social care systems.", PEOPLE),
+        ("Integrated health and social care: a vague aspiration but concrete reality.", SPENDING_REVIEW),
+        ("The better care fund has proved a distraction that brings new money.", BETTER_CARE_FUND),
+    ],
+)
+def test_a_negation_dropped_is_flagged(checker: GroundingChecker, sentence: str, needle: str) -> None:
+    verdict = check(checker, sentence, needle)
+    assert not verdict.supported
+    assert verdict.reasons[0].startswith("it drops the negation of the cited passage")
+
+
+def test_a_sentence_citing_the_wrong_passage_is_flagged(checker: GroundingChecker) -> None:
+    verdict = check(checker, "Norman Lamb said the health system was already fragmented anyway.", MILTON_KEYNES)
+    assert not verdict.supported
+    topical = check(checker, "Health and wellbeing boards are likely to have a pivotal scrutiny role.", PEOPLE)
+    assert not topical.supported
+    assert "does not say this" in topical.reasons[0]
+
+
+def test_a_sentence_citing_nothing_is_unsupported(checker: GroundingChecker) -> None:
+    assert checker.check("Milton Keynes now has 288,000 residents.", []).reasons == ["it cites no passage"]
+
+
+def test_a_check_on_cached_passages_takes_milliseconds(checker: GroundingChecker) -> None:
+    passages = [paragraph(MILTON_KEYNES), paragraph(SPENDING_REVIEW)]
+    sentence = "Milton Keynes was planned for a quarter of a million people but now has 298,000 residents."
+    checker.check(sentence, passages)
+    started = time.perf_counter()
+    for _ in range(50):
+        checker.check(sentence, passages)
+    assert (time.perf_counter() - started) / 50 < 0.05  # generous: the machine is shared
+
+
+# The planted-fabrication bar
+
+
+@pytest.fixture(scope="module")
+def planted(checker: GroundingChecker):  # type: ignore[no-untyped-def]
+    cases = [c for name, paths in library_paths().items()
+             for c in build_cases(paths, seed=11, per_kind=40 if name == "bundled" else 25, prefix=name)]
+    return cases, evaluate_checker(checker, cases)
+
+
+def test_planted_fabrications_are_caught_with_few_false_alarms(planted) -> None:  # type: ignore[no-untyped-def]
+    cases, report = planted
+    print(report.summary())
+    assert {c.kind for c in cases} == {*TRUE_KINDS, *FABRICATED_KINDS}
+    assert report.detection_rate >= 0.95, report.summary()
+    assert report.false_alarm_rate <= 0.05, report.summary()
+    assert report.meets_bar
+
+
+def test_every_fabrication_changes_its_real_sentence_and_true_ones_are_real(planted) -> None:  # type: ignore[no-untyped-def]
+    cases, _ = planted
+    for case in cases:
+        if case.kind == "verbatim":
+            assert case.sentence == case.original and any(case.sentence in p for p in case.passages)
+        if case.fabricated and case.kind != "wrong_passage":
+            assert case.sentence != case.original and case.change
+
+
+def test_the_planted_cases_are_the_same_for_the_same_seed() -> None:
+    paths = library_paths(include_shared=False)["bundled"]
+    first, second = build_cases(paths, seed=3, per_kind=10), build_cases(paths, seed=3, per_kind=10)
+    assert [c.model_dump() for c in first] == [c.model_dump() for c in second]
+    assert [c.sentence for c in build_cases(paths, seed=4, per_kind=10)] != [c.sentence for c in first]
