@@ -26,6 +26,7 @@ from ingest_helpers import (
 )
 
 from assistant.config import BUNDLED_KNOWLEDGE
+from assistant.index.embedder import SentenceTransformerEmbedder
 from assistant.index.library import Library
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.loaders import load_file
@@ -34,6 +35,12 @@ from assistant.ingest.pipeline import ingest
 from assistant.ingest.sections import find_sections
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def counting(embedder: SentenceTransformerEmbedder) -> CountingEmbedder:
+    """The real model: its tokenizer sets the chunk boundaries these specs recompute and compare."""
+    return CountingEmbedder(embedder)
 
 SHARED_CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus-nhs"
 STARTUP_TIMEOUT = 600.0  # seconds for a child to load the model and commit its first document
