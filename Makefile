@@ -41,8 +41,11 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+## eval: every dev set (dev, dev_nhs, dev_pdf; the last two read ../shared), each into evals/runs/SET
 eval: $(STAMP)
-	$(BIN)/python -m evals run --dataset evals/datasets/dev.jsonl --out evals/runs/latest
+	$(BIN)/python -m evals run --set dev --out evals/runs/dev
+	$(BIN)/python -m evals run --set dev_nhs --out evals/runs/dev_nhs
+	$(BIN)/python -m evals run --set dev_pdf --out evals/runs/dev_pdf
 
 bench: $(STAMP)
 	$(BIN)/python -m evals bench --out bench-results

@@ -25,40 +25,61 @@ err = Console(stderr=True)
 
 @app.command()
 def run(
-    dataset: Annotated[Path, typer.Option(help="A JSONL question set.")] = Path("evals/datasets/dev.jsonl"),
+    set_name: Annotated[
+        Optional[str],
+        typer.Option("--set", help="A named set: dev, dev_nhs or dev_pdf (evals/datasets/NAME.corpus.json)."),
+    ] = None,
+    dataset: Annotated[Optional[Path], typer.Option(help="A JSONL question set (instead of --set).")] = None,
     corpus: Annotated[
         Optional[list[Path]],
         typer.Option(
             help="Files or folders to ingest (--corpus knowledge ../shared/corpus-nhs); default: the "
-            "dataset's <name>.corpus.json, else the bundled library."
+            "set's corpus (the dataset's <name>.corpus.json), else the bundled library."
         ),
+    ] = None,
+    split: Annotated[
+        Optional[str], typer.Option(help="Only half A or B of the set (fixed, stratified by type; see README).")
     ] = None,
     mode: Annotated[str, typer.Option(help="Answerer: extractive or llm.")] = "extractive",
     retrieval: Annotated[str, typer.Option(help="Our retrieval: hybrid, dense or bm25.")] = "hybrid",
-    out: Annotated[Path, typer.Option(help="Folder for report.json/.md/.html.")] = Path("evals/runs/latest"),
+    out: Annotated[
+        Optional[Path], typer.Option(help="Folder for report.json/.md/.html (default: evals/runs/SET[-HALF]).")
+    ] = None,
     baselines: Annotated[bool, typer.Option(help="Also run the BM25-only and LlamaIndex baselines.")] = True,
     planted: Annotated[bool, typer.Option(help="Include the planted-fabrication figures.")] = True,
     limit: Annotated[int, typer.Option(help="Only the first N questions (0: all), for a quick look.")] = 0,
 ) -> None:
     """Ingest the corpus into a throwaway index, answer every question, write the reports."""
     force_offline()
-    from evals.dataset import DatasetError, load_dataset
+    from evals.dataset import DatasetError
     from evals.report import write_reports
     from evals.runner import CorpusProblem, ModeUnavailable
+    from evals.splits import SplitError
 
     _check_choice("--mode", mode, ("extractive", "llm"))
     _check_choice("--retrieval", retrieval, ("hybrid", "dense", "bm25"))
     try:
-        data = load_dataset(dataset, corpus)
-        if limit:
-            data = data.subset([q.id for q in data.questions[:limit]])
+        data = _questions(set_name, dataset, corpus, split, limit)
         report = _run(data, mode, retrieval, baselines, planted)
-    except (DatasetError, CorpusProblem, ModeUnavailable) as problem:
+    except (DatasetError, SplitError, CorpusProblem, ModeUnavailable) as problem:
         err.print(f"[red]error:[/] {problem}")
         raise typer.Exit(2) from problem
-    paths = write_reports(report, out)
+    paths = write_reports(report, out or Path("evals/runs") / (data.name + (f"-{data.split}" if data.split else "")))
     _print_summary(report)
     console.print("Reports: " + ", ".join(str(p) for p in paths.values()))
+
+
+def _questions(set_name: str | None, dataset: Path | None, corpus: list[Path] | None, split: str | None,
+               limit: int) -> Dataset:
+    """The questions to run: a named set or a file (default: the dev set), a half of it, the first N."""
+    from evals.dataset import DatasetError, load_dataset, load_named_set
+
+    if set_name and dataset:
+        raise DatasetError("give --set or --dataset, not both")
+    data = load_dataset(dataset, corpus) if dataset else load_named_set(set_name or "dev", corpus)
+    if split:
+        data = data.half(split)
+    return data.subset([q.id for q in data.questions[:limit]]) if limit else data
 
 
 def _run(data: Dataset, mode: str, retrieval: str, baselines: bool, planted: bool) -> RunReport:
@@ -102,7 +123,7 @@ def _print_summary(report: RunReport) -> None:
     from evals.report.tables import summary_table
 
     built = summary_table(report)
-    title = f"{report.dataset} on {' + '.join(report.corpus)}"
+    title = f"{report.described} on {' + '.join(report.corpus)}"
     table = Table(*built.headers, title=title, title_justify="left")
     for row in built.rows:
         table.add_row(*(c.text for c in row))
@@ -114,12 +135,12 @@ def compare(
     old: Annotated[Path, typer.Argument(help="The earlier report.json (or its folder).")],
     new: Annotated[Path, typer.Argument(help="The later report.json (or its folder).")],
     fail_on_regression: Annotated[bool, typer.Option(help="Exit 1 when any metric regressed.")] = False,
+    split: Annotated[Optional[str], typer.Option(help="Compare half A or B of the set only.")] = None,
 ) -> None:
     """Improved / regressed, per metric and per question."""
     from evals.compare import print_comparison, regressions
-    from evals.report import load_report
 
-    before, after = load_report(old), load_report(new)
+    before, after = _load(old, split), _load(new, split)
     print_comparison(before, after, console)
     if fail_on_regression and regressions(before, after):
         raise typer.Exit(1)
@@ -129,15 +150,35 @@ def compare(
 def gate(
     report: Annotated[Path, typer.Argument(help="A report.json (or its folder).")],
     thresholds: Annotated[Optional[Path], typer.Option(help="Gate file (default: evals/gate.toml).")] = None,
+    split: Annotated[Optional[str], typer.Option(help="Gate half A or B of a whole-set report.")] = None,
 ) -> None:
-    """Exit 1 when the report's system under test misses a threshold of the gate."""
-    from evals.gate import check_gate, load_gate
-    from evals.report import load_report
+    """Exit 1 when the report's system under test misses a threshold of its set's gate section."""
+    from evals.gate import GateError, check_gate, load_gate
 
-    result = check_gate(load_report(report), load_gate(thresholds) if thresholds else None)
+    loaded = _load(report, split)
+    try:
+        result = check_gate(loaded, load_gate(thresholds) if thresholds else load_gate())
+    except GateError as problem:
+        err.print(f"[red]error:[/] {problem}")
+        raise typer.Exit(2) from problem
     (console if result.passed else err).print(result.summary())
     if not result.passed:
         raise typer.Exit(1)
+
+
+def _load(path: Path, split: str | None) -> RunReport:
+    """A report, or half of it; a clear error when the file or the split is wrong."""
+    from pydantic import ValidationError
+
+    from evals.report import load_report
+    from evals.splits import SplitError
+
+    try:
+        loaded = load_report(path)
+        return loaded.half(split) if split else loaded
+    except (OSError, ValidationError, SplitError) as problem:
+        err.print(f"[red]error:[/] {path}: {problem}")
+        raise typer.Exit(2) from problem
 
 
 _PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True}

@@ -26,6 +26,8 @@ QUESTION_FIGURES: dict[str, Callable[[QuestionResult], float | None]] = {
     "key-fact coverage": lambda r: r.key_fact_coverage,
     "refusal correct": lambda r: float(r.refusal_correct),
     "citations valid": lambda r: None if r.citation_valid is None else float(r.citation_valid),
+    "evidence cited": lambda r: r.evidence_cited,
+    "cited page match": lambda r: r.cited_page_match,
     "citation recall": lambda r: r.citation_recall,
     "faithfulness": lambda r: r.faithfulness,
 }
@@ -100,10 +102,12 @@ def shared_systems(old: RunReport, new: RunReport) -> list[tuple[SystemResult, S
 
 
 def print_comparison(old: RunReport, new: RunReport, console: Console) -> None:
-    console.print(f"[bold]OLD[/] {old.dataset} · {old.mode}/{old.retrieval} · commit {old.commit or '?'} · "
-                  f"{old.created:%Y-%m-%d %H:%M}")
-    console.print(f"[bold]NEW[/] {new.dataset} · {new.mode}/{new.retrieval} · commit {new.commit or '?'} · "
-                  f"{new.created:%Y-%m-%d %H:%M}")
+    for tag, report in (("OLD", old), ("NEW", new)):
+        console.print(f"[bold]{tag}[/] {report.described} ({len(report.primary.questions)} questions) · "
+                      f"{report.mode}/{report.retrieval} · commit {report.commit or '?'} · {report.created:%Y-%m-%d %H:%M}")
+    if old.described != new.described or {q.id for q in old.primary.questions} != {q.id for q in new.primary.questions}:
+        console.print("[yellow]The reports cover different questions: their overall figures are not comparable "
+                      "(only questions in both are compared one by one; --split A|B compares one half).[/]")
     for before, after in shared_systems(old, new):
         console.print(_metric_table(before, after))
         _print_questions(before, after, console)

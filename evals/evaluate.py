@@ -9,20 +9,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from assistant.common.markers import marker_numbers, strip_markers
 from assistant.common.text import sentence_spans
 from assistant.grounding import GroundingChecker
 from assistant.index.embedder import Embedder
-from assistant.models import Answer
+from assistant.models import Answer, Citation
 from evals.dataset import Question
 from evals.metrics import (
     RECALL_KS,
+    CitedPages,
     CitedSentence,
     Judge,
     citation_precision,
     citation_problems,
     citation_recall,
+    cited_page_match,
+    evidence_cited,
     faithfulness,
     first_hit_rank,
     key_fact_coverage,
@@ -74,6 +78,8 @@ def score(
         result.missing_facts = [f for f in question.key_facts if key_fact_coverage([f], text) == 0]
     if not answer.refused:
         _score_answer(result, answer, seen, judge, document_text)
+        if question.answerable:
+            _score_sources(result, question, answer, seen)
     if answer.raw_answer.strip() and judge is not None:
         raw = [_split_markers(answer.raw_answer[s:e])[0] for s, e in sentence_spans(answer.raw_answer)]
         result.raw_faithfulness = raw_faithfulness([t for t in raw if t], seen.context, judge)
@@ -94,6 +100,21 @@ def _score_answer(
     result.citation_precision = citation_precision(sentences, judge)
     result.faithfulness = faithfulness([s.text for s in sentences], seen.context, judge)
     result.unsupported = [s.text for s in sentences if not judge(s.text, seen.context)]
+
+
+def _score_sources(result: QuestionResult, question: Question, answer: Answer, seen: Observation) -> None:
+    """Whether the answer cites the gold evidence, and (where both have pages) the gold page."""
+    if question.evidence:
+        result.evidence_cited = evidence_cited(question.evidence, list(seen.cited.values()))
+    pages = [cited_pages(c) for c in answer.citations]
+    result.cited_page_match = cited_page_match(question.gold_pages, pages)
+    result.cited_pages = [f"[{c.n}] {p.document} p.{p.page}" + (f"-{p.page_end}" if p.page_end else "")
+                          for c, p in zip(answer.citations, pages, strict=True) if p.page is not None]
+
+
+def cited_pages(citation: Citation) -> CitedPages:
+    """A citation's document (by file name, as the gold sets name documents) and pages."""
+    return CitedPages(Path(citation.source).name, citation.page, citation.page_end)
 
 
 def answer_sentences(answer: Answer, cited: dict[int, str]) -> list[CitedSentence]:

@@ -8,8 +8,8 @@ one list of numbers); results.py averages them over questions.
 from __future__ import annotations
 
 import inspect
-import re
-from collections.abc import Callable, Sequence
+import unicodedata
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -25,8 +25,9 @@ RECALL_KS = (1, 3, 5, 10)
 
 
 def squash(text: str) -> str:
-    """Whitespace-insensitive form: runs of any whitespace (incl. NBSP) become one space."""
-    return re.sub(r"\s+", " ", text).strip()
+    """The form gold evidence is matched in, as the gold sets were checked: NFKC (ligatures
+    undone), quotes and dashes straightened, runs of any whitespace (incl. NBSP) one space."""
+    return normalise(unicodedata.normalize("NFKC", text))
 
 
 def first_hit_rank(evidence: Sequence[str], ranked: Sequence[str]) -> int | None:
@@ -41,8 +42,9 @@ def first_hit_rank(evidence: Sequence[str], ranked: Sequence[str]) -> int | None
 
 def recall_at_k(evidence: Sequence[str], ranked: Sequence[str], k: int) -> float:
     """Retrieval recall@k: the share of a question's gold evidence strings found in the top k
-    retrieved chunks, where a string counts as found when one chunk contains it after collapsing
-    whitespace (NBSP included); averaged over answerable questions that have evidence.
+    retrieved chunks, where a string counts as found when one chunk contains it after both are
+    normalised (NFKC, quotes and dashes straightened, whitespace incl. NBSP collapsed); averaged
+    over answerable questions that have evidence.
 
     One ranked list per question (the retriever asked for 10) is cut at k = 1, 3, 5, 10, so
     recall@k never falls as k grows. Evidence split across two chunks is not found: the
@@ -72,6 +74,43 @@ def key_fact_coverage(key_facts: Sequence[str], answer: str) -> float:
         return 0.0
     text = normalise(answer).casefold()
     return sum(normalise(f).casefold() in text for f in facts) / len(facts)
+
+
+def evidence_cited(evidence: Sequence[str], cited: Sequence[str]) -> float:
+    """Evidence cited: the share of a question's gold evidence strings found (normalised as for
+    recall) in the passages its answer cites (each citation's surrounding chunk), averaged over
+    answered answerable questions with evidence: does the answer point the officer at the text
+    that holds the answer? (Evidence in the retrieved text is Recall@k.)"""
+    wanted = [squash(e) for e in evidence if e.strip()]
+    if not wanted:
+        return 0.0
+    passages = [squash(c) for c in cited]
+    return sum(any(e in p for p in passages) for e in wanted) / len(wanted)
+
+
+@dataclass(frozen=True)
+class CitedPages:
+    """Where one citation points: the document's file name and its pages (None: no page known)."""
+
+    document: str
+    page: int | None
+    page_end: int | None
+
+    @property
+    def pages(self) -> range:
+        first = self.page or 0
+        return range(first, max(self.page_end or first, first) + 1) if self.page else range(0)
+
+
+def cited_page_match(gold_pages: Mapping[str, Collection[int]], cited: Sequence[CitedPages]) -> float | None:
+    """Cited page match: for sets whose gold evidence gives its page (dev_pdf), the share of
+    answered answerable questions where a citation of a gold document spans (page to page_end) a
+    page that document's evidence is on. Questions whose citations carry no page are not counted,
+    so the figure is n/a until citations carry pages."""
+    paged = [c for c in cited if c.page is not None]
+    if not gold_pages or not paged:
+        return None
+    return float(any(set(c.pages) & set(gold_pages.get(c.document, ())) for c in paged))
 
 
 @dataclass(frozen=True)
@@ -215,6 +254,8 @@ METRICS: tuple[Metric, ...] = (
     Metric("refusal_recall", "Refusal recall", refusal_scores),
     Metric("refusal_f1", "Refusal F1", refusal_scores),
     Metric("citation_validity", "Citation validity", citation_problems),
+    Metric("evidence_cited", "Evidence cited", evidence_cited),
+    Metric("cited_page_match", "Cited page match", cited_page_match),
     Metric("citation_recall", "Citation recall (ALCE)", citation_recall),
     Metric("citation_precision", "Citation precision (ALCE)", citation_precision),
     Metric("faithfulness", "Faithfulness", faithfulness),

@@ -12,6 +12,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field, computed_field
 
 from evals.metrics import METRICS, RECALL_KS, definitions, percentile, refusal_scores
+from evals.splits import HALVES, SplitError, assign_halves, check_half
 
 
 class QuestionResult(BaseModel):
@@ -30,6 +31,9 @@ class QuestionResult(BaseModel):
     missing_facts: list[str] = Field(default_factory=list)
     citation_valid: bool | None = Field(default=None, description="None for refusals.")
     citation_problems: list[str] = Field(default_factory=list)
+    evidence_cited: float | None = None
+    cited_page_match: float | None = Field(default=None, description="None unless gold and citations have pages.")
+    cited_pages: list[str] = Field(default_factory=list, description="'file p.3-4' per citation that has pages.")
     citation_recall: float | None = None
     citation_precision: float | None = None
     faithfulness: float | None = None
@@ -124,6 +128,16 @@ class Figures(BaseModel):
 
     @computed_field  # type: ignore[prop-decorator]
     @property
+    def evidence_cited(self) -> float | None:
+        return self._answered(lambda r: r.evidence_cited)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def cited_page_match(self) -> float | None:
+        return self._answered(lambda r: r.cited_page_match)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
     def citation_recall(self) -> float | None:
         return self._answered(lambda r: r.citation_recall)
 
@@ -181,6 +195,10 @@ class SystemResult(BaseModel):
     def question(self, qid: str) -> QuestionResult | None:
         return next((q for q in self.questions if q.id == qid), None)
 
+    def restricted(self, ids: set[str]) -> SystemResult:
+        """The same system on some of its questions only."""
+        return self.model_copy(update={"questions": [q for q in self.questions if q.id in ids]})
+
 
 class PlantedKind(BaseModel):
     """One kind of planted case: how many the checker flagged as unsupported."""
@@ -215,6 +233,8 @@ class RunReport(BaseModel):
     dataset_path: str
     corpus: list[str]
     corpus_description: str = ""
+    split: str = Field("", description="The half of the set run (A or B); empty: the whole set.")
+    set_size: int = Field(0, description="Questions in the whole set (0 in reports made before it was recorded).")
     documents: int = 0
     chunks: int = 0
     mode: str = "extractive"
@@ -230,6 +250,38 @@ class RunReport(BaseModel):
     @property
     def definitions(self) -> dict[str, str]:
         return definitions()
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def by_half(self) -> dict[str, dict[str, Figures]]:
+        """Half -> system -> figures, for a report of a whole set (empty for a half or a --limit run)."""
+        if not self.complete:
+            return {}
+        return {h: {s.name: s.overall for s in self.half(h).systems} for h in HALVES}
+
+    @property
+    def complete(self) -> bool:
+        """Whether the report covers the whole set (a report without set_size is taken to)."""
+        return not self.split and (not self.set_size or len(self.primary.questions) == self.set_size)
+
+    @property
+    def described(self) -> str:
+        """The set and, for a half, which: 'dev_nhs', 'dev_nhs half A'."""
+        return f"{self.dataset} half {self.split}" if self.split else self.dataset
+
+    def half(self, half: str) -> RunReport:
+        """Half A or B of this report's set (itself when it is that half already)."""
+        wanted = check_half(half)
+        if self.split == wanted:
+            return self
+        if self.split:
+            raise SplitError(f"the report is of {self.described}, not half {wanted}")
+        if not self.complete:
+            raise SplitError(f"the report has {len(self.primary.questions)} of the set's {self.set_size} "
+                             f"questions (--limit): only a report of the whole set can be split")
+        halves = assign_halves((q.id, q.type) for q in self.primary.questions)
+        ids = {qid for qid, h in halves.items() if h == wanted}
+        return self.model_copy(update={"split": wanted, "systems": [s.restricted(ids) for s in self.systems]})
 
     @property
     def primary(self) -> SystemResult:

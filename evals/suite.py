@@ -51,7 +51,8 @@ def run_systems(
     documents = assistant.documents()
     return RunReport(
         dataset=dataset.name, dataset_path=str(dataset.path), corpus=[str(p) for p in dataset.corpus],
-        corpus_description=dataset.corpus_description, documents=len(documents),
+        corpus_description=dataset.corpus_description, split=dataset.split,
+        set_size=dataset.set_size, documents=len(documents),
         chunks=sum(d.n_chunks for d in documents), mode=mode, retrieval=retrieval, commit=git_commit(),
         grounding=grounding.status, evidence_not_in_corpus=missing_evidence(dataset, assistant),
         planted=planted_fabrication(grounding.checker) if planted else PlantedFabrication(

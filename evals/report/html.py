@@ -8,12 +8,14 @@ from pathlib import Path
 
 from evals.report.tables import (
     Table,
+    by_half_table,
     by_type_table,
     data_notes,
     facts,
     planted_table,
     planted_text,
     question_table,
+    retrieval_by_type_table,
     summary_table,
 )
 from evals.results import RunReport
@@ -48,7 +50,10 @@ def render_html(report: RunReport, charts: dict[str, Path]) -> str:
              for s in report.systems]
     body += ["</ul>", "<h2>Summary</h2>", _table(summary_table(report))]
     body += ["<div class='charts'>", *(_figure(t, p) for t, p in charts.items()), "</div>"]
+    if (halves := by_half_table(report)) is not None:
+        body += ["<h2>By half</h2>", _table(halves)]
     body += ["<h2>By question type</h2>", _table(by_type_table(report))]
+    body += ["<h2>Retrieval by question type</h2>", _table(retrieval_by_type_table(report))]
     body += ["<h2>Planted fabrications</h2>", f"<p>{escape(planted_text(report))}</p>"]
     if (planted := planted_table(report)) is not None:
         body.append(_table(planted, "narrow"))

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from evals.metrics import METRIC_BY_KEY, METRICS, Metric
-from evals.results import RunReport
+from evals.metrics import METRIC_BY_KEY, METRICS, RECALL_KS, Metric
+from evals.results import Figures, RunReport
 
 BY_TYPE_KEYS = ["recall_at_5", "mrr", "key_fact_coverage", "refused_share", "citation_validity",
                 "faithfulness"]
 BY_TYPE_LABELS = {"refused_share": "Refused share"}
+RETRIEVAL_KEYS = [*(f"recall_at_{k}" for k in RECALL_KS), "mrr", "evidence_cited"]
+BY_HALF_KEYS = ["recall_at_5", "mrr", "key_fact_coverage", "refusal_precision", "refusal_recall", "refusal_f1",
+                "citation_validity", "cited_page_match"]
 
 
 @dataclass
@@ -55,13 +58,41 @@ def summary_table(report: RunReport) -> Table:
 
 def by_type_table(report: RunReport) -> Table:
     """Per question type, a few headline figures, one value per system (ours first)."""
+    return _grouped_table(report, "Type", _by_type(report), BY_TYPE_KEYS,
+                          "For an answerable type, the refused share is its false-refusal rate.")
+
+
+def retrieval_by_type_table(report: RunReport) -> Table:
+    """Per question type, recall@k, MRR and evidence cited, one value per system."""
+    rows = {t: f for t, f in _by_type(report).items() if t != "unanswerable"}
+    return _grouped_table(report, "Type", rows, RETRIEVAL_KEYS, "Answerable types only (the others have no evidence).")
+
+
+def by_half_table(report: RunReport) -> Table | None:
+    """The headline figures of halves A and B of a whole-set report (None for a half or a --limit run)."""
+    if not report.by_half:
+        return None
+    rows = {f"half {h}": systems for h, systems in report.by_half.items()}
+    return _grouped_table(report, "Half", rows, BY_HALF_KEYS,
+                          "The fixed halves of the set (python -m evals run --split A|B runs one alone).")
+
+
+def _by_type(report: RunReport) -> dict[str, dict[str, Figures]]:
+    """Question type -> system -> figures, in the order of our system's types."""
+    return {t: {s.name: s.by_type[t] for s in report.systems if t in s.by_type} for t in report.primary.by_type}
+
+
+def _grouped_table(report: RunReport, first: str, groups: dict[str, dict[str, Figures]], keys: list[str],
+                   note: str) -> Table:
+    """One row per group (a type, a half): its size, then one cell per figure holding every system's value."""
     names = " · ".join(s.name for s in report.systems)
-    labels = [BY_TYPE_LABELS.get(k) or METRIC_BY_KEY[k].label for k in BY_TYPE_KEYS]
-    table = Table(["Type", "n", *labels], note=f"Each cell: {names}.")
-    for qtype in report.primary.by_type:
-        row = [Cell(qtype), Cell(str(report.primary.by_type[qtype].questions), numeric=True)]
-        for key in BY_TYPE_KEYS:
-            values = [s.by_type[qtype].value(key) if qtype in s.by_type else None for s in report.systems]
+    labels = [BY_TYPE_LABELS.get(k) or METRIC_BY_KEY[k].label for k in keys]
+    table = Table([first, "n", *labels], note=f"Each cell: {names}. {note}")
+    for group, figures in groups.items():
+        ours = figures.get(report.primary.name)
+        row = [Cell(group), Cell(str(ours.questions if ours else 0), numeric=True)]
+        for key in keys:
+            values = [figures[s.name].value(key) if s.name in figures else None for s in report.systems]
             row.append(Cell(" · ".join("n/a" if v is None else f"{v:.2f}" for v in values), numeric=True))
         table.rows.append(row)
     return table
@@ -72,13 +103,16 @@ def question_table(report: RunReport) -> Table:
     names = " · ".join(s.name for s in report.systems)
     headers = ["Id", "Type", "Question", "Refused", "Recall@5", "First hit", "Coverage", "Missing facts",
                "Citations", "Faithful", "ms"]
+    paged = any(r.cited_pages for r in report.primary.questions)
+    if paged:
+        headers.insert(-2, "Cited pages")
     table = Table(headers, note=f"Recall@5 and Coverage cells: {names}; the other columns are ours.")
     for r in report.primary.questions:
         others = [s.question(r.id) for s in report.systems]
         recalls = " · ".join(_num(o.recall.get(5) if o else None) for o in others)
         coverages = " · ".join(_num(o.key_fact_coverage if o else None) for o in others)
         citations = "—" if r.citation_valid is None else "; ".join(r.citation_problems) or "valid"
-        table.rows.append([
+        row = [
             Cell(r.id), Cell(r.type), Cell(r.question),
             Cell("yes" if r.refused else "no", "" if r.refusal_correct else "bad"),
             Cell(recalls, _tone(r.recall.get(5)), True),
@@ -88,7 +122,10 @@ def question_table(report: RunReport) -> Table:
             Cell(citations, "bad" if r.citation_valid is False else ""),
             Cell(_num(r.faithfulness), _tone(r.faithfulness), numeric=True),
             Cell(f"{r.latency_ms:,.0f}", numeric=True),
-        ])
+        ]
+        if paged:
+            row.insert(-2, Cell("; ".join(r.cited_pages) or "—", _tone(r.cited_page_match)))
+        table.rows.append(row)
     return table
 
 
@@ -106,8 +143,9 @@ def facts(report: RunReport) -> list[tuple[str, str]]:
     """The header lines both renderings show: what was run, on what."""
     types = ", ".join(f"{t} {n}" for t, n in _type_counts(report).items())
     questions = len(report.primary.questions)
+    of = f" of {report.set_size}" if report.set_size and report.set_size != questions else ""
     return [
-        ("Dataset", f"{report.dataset} ({questions} questions: {types}) — {report.dataset_path}"),
+        ("Dataset", f"{report.described} ({questions}{of} questions: {types}) — {report.dataset_path}"),
         ("Corpus", f"{' + '.join(report.corpus)} ({report.documents} documents, {report.chunks} chunks; "
                    f"{report.corpus_description})"),
         ("Configuration", f"answers {report.mode}, retrieval {report.retrieval}; "

@@ -8,12 +8,14 @@ from evals.report.charts import write_charts
 from evals.report.html import render_html
 from evals.report.tables import (
     Table,
+    by_half_table,
     by_type_table,
     data_notes,
     facts,
     planted_table,
     planted_text,
     question_table,
+    retrieval_by_type_table,
     summary_table,
 )
 from evals.results import RunReport
@@ -59,7 +61,10 @@ def render_markdown(report: RunReport, charts: dict[str, Path]) -> str:
     parts += [f"- **{s.name}** — {s.label}. {s.notes}" for s in report.systems]
     parts += ["", "## Summary", "", markdown_table(summary_table(report)), ""]
     parts += [f"![{title}]({path.as_posix()})" for title, path in charts.items()]
+    if (halves := by_half_table(report)) is not None:
+        parts += ["", "## By half", "", markdown_table(halves)]
     parts += ["", "## By question type", "", markdown_table(by_type_table(report)), ""]
+    parts += ["## Retrieval by question type", "", markdown_table(retrieval_by_type_table(report)), ""]
     parts += ["## Planted fabrications", "", planted_text(report), ""]
     if (planted := planted_table(report)) is not None:
         parts += [markdown_table(planted), ""]

@@ -42,6 +42,16 @@ def make_report() -> Callable[..., RunReport]:
 
 
 @pytest.fixture
+def make_result() -> Callable[..., QuestionResult]:
+    return result
+
+
+@pytest.fixture
+def make_system() -> Callable[[str, list[QuestionResult]], SystemResult]:
+    return system
+
+
+@pytest.fixture
 def good_system() -> SystemResult:
     """Four answerable questions answered well, one unanswerable refused."""
     return system("assistant", [

@@ -6,10 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from assistant.config import BUNDLED_KNOWLEDGE
-from evals.cli import expand_multi
-from evals.dataset import DatasetError, load_dataset
+from evals import dataset
+from evals.cli import app, expand_multi
+from evals.dataset import SHARED_DIR, DatasetError, load_dataset, load_named_set, named_sets
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,3 +63,52 @@ def test_corpus_takes_several_paths_after_one_option() -> None:
     assert expand_multi(argv, "--corpus") == [
         "run", "--corpus", "knowledge", "--corpus", "../shared/corpus-nhs", "--out", "o"]
     assert expand_multi(["run", "--out", "o"], "--corpus") == ["run", "--out", "o"]
+
+
+def test_named_sets_are_the_sidecars_in_evals_datasets() -> None:
+    assert named_sets() == ["dev", "dev_nhs", "dev_pdf"]
+    dev = load_named_set("dev")
+    assert dev.name == "dev" and dev.path == ROOT / "evals" / "datasets" / "dev.jsonl"
+    with pytest.raises(DatasetError, match="no set named 'dev_xyz'; the sets are dev, dev_nhs, dev_pdf"):
+        load_named_set("dev_xyz")
+
+
+@pytest.mark.skipif(not SHARED_DIR.is_dir(), reason="needs ../shared")
+def test_the_shared_sets_are_read_from_shared_with_their_libraries() -> None:
+    nhs = load_named_set("dev_nhs")
+    assert nhs.path == (SHARED_DIR / "evals" / "dev_nhs.jsonl").resolve() and len(nhs.questions) == 40
+    assert nhs.corpus == [BUNDLED_KNOWLEDGE.resolve(), (SHARED_DIR / "corpus-nhs").resolve()]
+    pdf = load_named_set("dev_pdf")
+    assert pdf.corpus == [(SHARED_DIR / "corpus-pdf").resolve()]
+    assert all(len(q.page) == len(q.evidence) for q in pdf.questions)
+    assert pdf.questions[0].gold_pages == {pdf.questions[0].doc[0]: set(pdf.questions[0].page)}
+    # the shared file named directly gets its set's library too
+    assert load_dataset(SHARED_DIR / "evals" / "dev_nhs.jsonl").corpus == nhs.corpus
+    assert not (ROOT / "evals" / "datasets" / "dev_nhs.jsonl").exists()  # never copied into the repo
+
+
+def test_a_set_whose_shared_files_are_missing_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sets, shared = tmp_path / "checkout" / "evals" / "datasets", tmp_path / "shared"
+    sets.mkdir(parents=True)
+    (sets / "far.corpus.json").write_text(
+        '{"questions": "../../../shared/evals/far.jsonl", "paths": ["../../../shared/corpus-far"]}')
+    monkeypatch.setattr(dataset, "SETS_DIR", sets)
+    monkeypatch.setattr(dataset, "SHARED_DIR", shared)
+    with pytest.raises(DatasetError, match=r"far\.jsonl, .*corpus-far not found \(it is read at run time from .*shared"):
+        load_named_set("far")
+
+
+def test_the_run_command_takes_a_set_or_a_file_not_both() -> None:
+    result = CliRunner().invoke(app, ["run", "--set", "dev", "--dataset", "evals/datasets/dev.jsonl"])
+    assert result.exit_code == 2 and "give --set or --dataset, not both" in result.output
+    result = CliRunner().invoke(app, ["run", "--set", "nope"])
+    assert result.exit_code == 2 and "no set named 'nope'" in result.output
+    result = CliRunner().invoke(app, ["run", "--set", "dev", "--split", "C"])
+    assert result.exit_code == 2 and "the halves are A and B" in result.output
+
+
+def test_pages_must_run_parallel_to_documents_and_evidence(tmp_path: Path) -> None:
+    row = {**ROW, "doc": ["a.pdf", "a.pdf"], "evidence": ["e", "f"], "page": [3, 4]}
+    assert load_dataset(write(tmp_path / "ok.jsonl", [row])).questions[0].gold_pages == {"a.pdf": {3, 4}}
+    with pytest.raises(DatasetError, match=r"parallel lists \(2/1/2 entries\)"):
+        load_dataset(write(tmp_path / "bad.jsonl", [{**row, "page": [3]}]))

@@ -6,11 +6,14 @@ import pytest
 
 from evals.metrics import (
     METRICS,
+    CitedPages,
     CitedSentence,
     citation_precision,
     citation_problems,
     citation_recall,
+    cited_page_match,
     definitions,
+    evidence_cited,
     faithfulness,
     first_hit_rank,
     key_fact_coverage,
@@ -31,6 +34,11 @@ def test_recall_counts_an_evidence_string_once_found_in_the_top_k() -> None:
     assert recall_at_k(evidence, RANKED, 2) == 0.5  # NBSP in the chunk matches a space
     assert recall_at_k(evidence, RANKED, 4) == 1.0  # newlines and doubled spaces too
     assert recall_at_k(["not there"], RANKED, 10) == 0.0
+
+
+def test_evidence_is_matched_as_the_gold_sets_were_checked() -> None:
+    # NFKC undoes ligatures; curly quotes and dashes are straightened (pypdf text vs gold strings)
+    assert recall_at_k(["the ﬁnal ‘plan’ — agreed"], ["So the final 'plan' - agreed."], 1) == 1.0
 
 
 def test_recall_does_not_join_evidence_across_chunks() -> None:
@@ -109,6 +117,23 @@ def test_percentile_interpolates_and_is_none_when_empty() -> None:
     assert percentile([100, 200, 300], 50) == 200
     assert percentile([0, 100], 95) == pytest.approx(95)
     assert percentile([], 50) is None
+
+
+def test_evidence_cited_looks_in_the_cited_passages_only() -> None:
+    evidence = ["now has 288,000 residents", "Delta epsilon"]
+    assert evidence_cited(evidence, [RANKED[1]]) == 0.5
+    assert evidence_cited(evidence, [RANKED[1], RANKED[2]]) == 1.0
+    assert evidence_cited(evidence, []) == 0.0
+
+
+def test_cited_page_match_needs_a_gold_page_of_a_gold_document() -> None:
+    gold = {"plan.pdf": {5, 6}, "other.pdf": {2}}
+    assert cited_page_match(gold, [CitedPages("plan.pdf", 6, None)]) == 1.0
+    assert cited_page_match(gold, [CitedPages("plan.pdf", 3, 5)]) == 1.0  # a quote crossing onto page 5
+    assert cited_page_match(gold, [CitedPages("plan.pdf", 2, None)]) == 0.0  # page 2 is other.pdf's
+    assert cited_page_match(gold, [CitedPages("elsewhere.pdf", 5, None)]) == 0.0  # not a gold document
+    assert cited_page_match(gold, [CitedPages("plan.pdf", None, None)]) is None  # no pages yet: n/a
+    assert cited_page_match({}, [CitedPages("plan.pdf", 5, None)]) is None  # the set gives no pages
 
 
 def test_every_metric_is_defined_and_exists_on_figures(good_system: SystemResult) -> None:

@@ -39,6 +39,19 @@ def test_all_three_reports_and_the_charts_are_written(
     assert "Retrieval recall@k: the share of a question's gold evidence" in md  # docstring as definition
 
 
+def test_retrieval_is_broken_down_by_question_type(
+    tmp_path: Path, make_report: Callable[..., RunReport], good_system: SystemResult, weak_system: SystemResult,
+) -> None:
+    baseline = weak_system.model_copy(update={"name": "bm25"})
+    paths = write_reports(make_report(good_system, baseline), tmp_path)
+    md = paths["md"].read_text()
+    section = md.split("## Retrieval by question type")[1].split("##")[0]
+    assert "| Type | n | Recall@1 | Recall@3 | Recall@5 | Recall@10 | MRR | Evidence cited |" in section
+    assert "| history | 1 | 0.50 · 0.50 |" in section  # ours · bm25
+    assert "| factual | 2 | 1.00 · 0.50 |" in section and "unanswerable" not in section
+    assert "Retrieval by question type" in paths["html"].read_text()
+
+
 def test_report_json_reads_back_with_the_same_figures(
     tmp_path: Path, make_report: Callable[..., RunReport], good_system: SystemResult,
 ) -> None:
