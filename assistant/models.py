@@ -59,6 +59,28 @@ class Chunk(BaseModel):
     page_end: int | None = Field(None, description="The page where it ends, when that is a later one.")
 
 
+UnitKind = Literal["sentence", "item", "row"]
+
+
+class AnswerUnit(BaseModel):
+    """The smallest thing an answer may quote: a sentence, a list item (with its lead-in) or a
+    table row (with its header); `text == document_text[start:end]` always holds."""
+
+    unit_id: str
+    doc_id: str
+    kind: UnitKind = "sentence"
+    text: str
+    start: int
+    end: int
+    position: int
+    lead: str = Field("", description="The lead-in of a list item, the header row of a table row.")
+    lead_start: int | None = Field(None, description="Where the lead is in the document (None: no lead).")
+    lead_end: int | None = None
+    section: str = "article"
+    speaker: str = ""
+    heading: str = Field("", description="The heading path above the unit.")
+
+
 class IndexedDocument(BaseModel):
     """A document as the catalogue knows it."""
 
@@ -85,6 +107,7 @@ class IngestReport(BaseModel):
     removed: list[str] = Field(default_factory=list)
     problems: list[FileProblem] = Field(default_factory=list)
     chunks_embedded: int = 0
+    units_embedded: int = Field(0, description="Answer units (sentences, list items, table rows) embedded.")
     seconds: float = 0.0
     embed_seconds: float = 0.0
 

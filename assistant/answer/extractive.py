@@ -34,13 +34,14 @@ class ExtractiveAnswerer:
     def __init__(self, library: Library, settings: Settings) -> None:
         self.library = library
         self.settings = settings
-        self.scorer = SentenceScorer(library.embedder)
+        self.scorer = SentenceScorer()
 
     def answer(self, question: str, standalone: str, retrieved: list[ScoredChunk], qvec: np.ndarray) -> Answer:
         metas = self.library.metas()
         if _ABOUT_DOCUMENT.search(standalone) and retrieved:
             return self._about_document(question, standalone, retrieved[0], metas)
-        cands = candidates(retrieved)
+        spans = [(s.chunk.doc_id, s.chunk.start, s.chunk.end) for s in retrieved]
+        cands = candidates(retrieved, self.library.catalog.units_within(spans))
         self.scorer.score(standalone, qvec, cands, self.library.keywords(), metas)
         cands.sort(key=lambda c: c.score, reverse=True)
         verdict = judge(standalone, cands, retrieved, self.settings.refusal_threshold)
@@ -77,9 +78,9 @@ class ExtractiveAnswerer:
         top = ranked[0].score
         return [c for c in best_per_doc.values() if c.score >= top * 0.45][:limit]
 
-    def _repeats(self, cand: Candidate, chosen: list[Candidate]) -> bool:
-        vectors = self.scorer.vectors([cand.text, *(c.text for c in chosen)])
-        return bool((vectors[1:] @ vectors[0]).max() > 0.9)
+    @staticmethod
+    def _repeats(cand: Candidate, chosen: list[Candidate]) -> bool:
+        return bool(max(float(c.vector @ cand.vector) for c in chosen) > 0.9)
 
     def _compose(
         self, question: str, standalone: str, chosen: list[Candidate], retrieved: list[ScoredChunk],
@@ -100,8 +101,7 @@ class ExtractiveAnswerer:
             meta = metas[doc_id]
             doc_text = text_cache.setdefault(doc_id, self.library.catalog.document_text(doc_id))
             quotes: list[str] = []
-            spans = [_with_context(c.start, c.end, doc_text) for c in group]
-            lead_first = sorted(zip(spans, group, strict=False), key=lambda p: (p[1] is not chosen[0], p[0]))
+            lead_first = sorted(_spans(group, doc_text), key=lambda p: (p[1] is not chosen[0], p[0]))
             for start, end, members in _merge_adjacent(lead_first, doc_text):
                 n = len(citations) + 1
                 citations.append(make_citation(n, meta, members[0].chunk, start, end, doc_text,
@@ -133,6 +133,21 @@ class ExtractiveAnswerer:
             question=question, standalone_question=standalone, answer_markdown=f"{sentence} [1]",
             refused=False, citations=[citation], sentences=[AnswerSentence(text=sentence, citations=[1])],
         )
+
+
+def _spans(group: list[Candidate], doc_text: str) -> list[tuple[tuple[int, int], Candidate]]:
+    """What to quote of each unit: a list item after its lead-in, a table row after its header,
+    a sentence with the neighbour it leans on."""
+    spans: list[tuple[tuple[int, int], Candidate]] = []
+    for cand in group:
+        unit = cand.unit
+        if unit.lead_start is not None and unit.lead_end is not None:
+            spans.append(((unit.lead_start, unit.lead_end), cand))
+        if unit.kind == "sentence":
+            spans.append((_with_context(unit.start, unit.end, doc_text), cand))
+        else:
+            spans.append(((unit.start, unit.end), cand))
+    return spans
 
 
 def _merge_adjacent(

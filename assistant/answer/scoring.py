@@ -1,6 +1,8 @@
-"""Candidate sentences from retrieved passages, scored against the question.
+"""Candidate answer units from retrieved passages, scored against the question.
 
-A sentence scores by meaning (MiniLM cosine) and by the share of the question's rarer words it
+The candidates are the answer units (sentences, list items with their lead-in, table rows with
+their header) of the retrieved chunks, read from the catalogue with the vectors made at ingest:
+nothing is embedded at question time but the question. A unit scores by meaning (MiniLM cosine) and by the share of the question's rarer words it
 contains (IDF-weighted), with a small bonus when it has what the question asks for (a date for
 "when", a number for "how many", a name for "who").
 """
@@ -12,13 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.common.text import content_stems, sentence_spans, words
+from assistant.common.text import content_stems, words
 from assistant.index.bm25 import KeywordIndex
-from assistant.index.embedder import Embedder
-from assistant.models import DocumentMeta
+from assistant.index.search_text import unit_text
+from assistant.models import AnswerUnit, DocumentMeta
 from assistant.retrieve import ScoredChunk
 
-_HEADER = re.compile(r"^\s*(\d+\.\s*)?[\w .'’-]{0,60}\bsays:\s*$|^\s*\d+\.\s*$")
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b|\b\d{1,2} (January|February|March|April|May|June|July|"
                    r"August|September|October|November|December)\b")
 _NUMBER = re.compile(r"\d")
@@ -32,52 +33,48 @@ RANK_WEIGHT = 0.03
 
 @dataclass
 class Candidate:
-    """One sentence of a retrieved chunk, with absolute offsets into its document."""
+    """One answer unit of a retrieved chunk (the best-ranked chunk it lies in), with its vector."""
 
-    doc_id: str
+    unit: AnswerUnit
+    vector: np.ndarray
     chunk: ScoredChunk
-    start: int
-    end: int
-    text: str
     rank: int
     dense: float = 0.0
     lexical: float = 0.0
     score: float = 0.0
     named: bool = False
 
+    @property
+    def doc_id(self) -> str:
+        return self.unit.doc_id
 
-def candidates(retrieved: list[ScoredChunk]) -> list[Candidate]:
-    """Every distinct sentence of the retrieved chunks (overlapping chunks share sentences)."""
-    seen: set[tuple[str, int]] = set()
+    @property
+    def start(self) -> int:
+        return self.unit.start
+
+    @property
+    def end(self) -> int:
+        return self.unit.end
+
+    @property
+    def text(self) -> str:
+        return self.unit.text
+
+
+def candidates(retrieved: list[ScoredChunk], units: list[tuple[AnswerUnit, np.ndarray]]) -> list[Candidate]:
+    """Each answer unit of the retrieved chunks once, with the best-ranked chunk it lies in."""
     out: list[Candidate] = []
-    for rank, scored in enumerate(retrieved):
-        chunk = scored.chunk
-        for s, e in sentence_spans(chunk.text):
-            text = chunk.text[s:e]
-            key = (chunk.doc_id, chunk.start + s)
-            if key in seen or _HEADER.match(text) or len(words(text)) < 3:
-                continue
-            seen.add(key)
-            out.append(Candidate(chunk.doc_id, scored, chunk.start + s, chunk.start + e, text, rank))
+    for unit, vector in units:
+        for rank, scored in enumerate(retrieved):
+            chunk = scored.chunk
+            if chunk.doc_id == unit.doc_id and unit.start < chunk.end and chunk.start < unit.end:
+                out.append(Candidate(unit, vector, scored, rank))
+                break
     return out
 
 
 class SentenceScorer:
-    """Scores candidates; caches sentence vectors, since the same passages recur across questions."""
-
-    def __init__(self, embedder: Embedder, cache_size: int = 20000) -> None:
-        self.embedder = embedder
-        self.cache: dict[str, np.ndarray] = {}
-        self.cache_size = cache_size
-
-    def vectors(self, texts: list[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self.cache]
-        if missing:
-            if len(self.cache) + len(missing) > self.cache_size:
-                self.cache.clear()
-            for text, vec in zip(missing, self.embedder.embed(missing), strict=False):
-                self.cache[text] = vec
-        return np.stack([self.cache[t] for t in texts]) if texts else np.zeros((0, 1))
+    """Scores candidate units by meaning and words; their vectors were made at ingest."""
 
     def score(
         self, question: str, qvec: np.ndarray, cands: list[Candidate], keywords: KeywordIndex,
@@ -91,7 +88,7 @@ class SentenceScorer:
         """
         if not cands:
             return
-        sims = self.vectors([c.text for c in cands]) @ qvec
+        sims = np.stack([c.vector for c in cands]) @ qvec
         q_stems = set(content_stems(question))
         weights = {t: keywords.idf(t) for t in q_stems}
         wants = _wants(question)
@@ -101,7 +98,7 @@ class SentenceScorer:
             speaker = cand.chunk.chunk.speaker or meta.author_line
             selectors = set(content_stems(" ".join([meta.author_line, meta.author_role, meta.publisher, speaker])))
             own = {t: w for t, w in weights.items() if t not in selectors}
-            stems = set(content_stems(cand.text))
+            stems = set(content_stems(unit_text(cand.unit)))
             cand.dense = float(sim)
             cand.lexical = sum(w for t, w in own.items() if t in stems) / (sum(own.values()) or 1.0)
             cand.named = any(len(w) > 2 and w in q_words for w in words(speaker)) or names_document(question, meta)

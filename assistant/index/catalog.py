@@ -1,7 +1,7 @@
 """The catalogue (SQLite): the source of truth for which documents and chunks are indexed.
 
-Each document is written with its chunks in one transaction, so a crash never leaves half a
-document here. Chroma and BM25 are indexes derived from it: ingest writes vectors *before* the
+Each document is written with its chunks and its answer units (with their vectors, as float16)
+in one transaction, so a crash never leaves half a document here, nor a unit without its vector. Chroma and BM25 are indexes derived from it: ingest writes vectors *before* the
 catalogue commits and deletes them *after*, so every catalogued chunk always has its vector, and
 stray vectors left by a crash are swept away on the next run.
 """
@@ -14,8 +14,13 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
+
 from assistant.common.sqlite import transaction
-from assistant.models import Chunk, DocumentMeta, IndexedDocument
+from assistant.models import AnswerUnit, Chunk, DocumentMeta, IndexedDocument
+
+_CHUNK_QUERY = 'SELECT chunk_id, doc_id, position, start, "end", section, speaker, text, heading FROM chunks'
+_UNIT_COLUMNS = 'unit_id, doc_id, position, kind, start, "end", lead_start, lead_end, section, speaker, heading, text, lead'
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -28,6 +33,13 @@ CREATE TABLE IF NOT EXISTS chunks (
     section TEXT NOT NULL, speaker TEXT NOT NULL, text TEXT NOT NULL, heading TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(doc_id, position);
+CREATE TABLE IF NOT EXISTS units (
+    unit_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    position INTEGER NOT NULL, kind TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    lead_start INTEGER, lead_end INTEGER, section TEXT NOT NULL, speaker TEXT NOT NULL,
+    heading TEXT NOT NULL, text TEXT NOT NULL, lead TEXT NOT NULL, vector BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS units_by_doc ON units(doc_id, start);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO state VALUES ('generation', '0');
 """
@@ -59,8 +71,11 @@ class Catalog:
             rows = db.execute("SELECT doc_id, source, content_hash FROM documents").fetchall()
         return {doc_id: (source, digest) for doc_id, source, digest in rows}
 
-    def put_document(self, meta: DocumentMeta, content_hash: str, text: str, chunks: list[Chunk]) -> None:
-        """Replace a document and all its chunks atomically."""
+    def put_document(
+        self, meta: DocumentMeta, content_hash: str, text: str, chunks: list[Chunk],
+        units: list[AnswerUnit] | None = None, unit_vectors: np.ndarray | None = None,
+    ) -> None:
+        """Replace a document, all its chunks and its answer units (with their vectors) atomically."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self._connect() as db:
             db.execute("DELETE FROM documents WHERE doc_id = ?", (meta.doc_id,))
@@ -73,7 +88,28 @@ class Catalog:
                 [(c.chunk_id, c.doc_id, c.position, c.start, c.end, c.section, c.speaker, c.text, c.heading)
                  for c in chunks],
             )
+            self._insert_units(db, units or [], unit_vectors)
             self._bump(db)
+
+    def put_units(self, doc_id: str, units: list[AnswerUnit], vectors: np.ndarray) -> None:
+        """Replace a document's answer units (for a document catalogued before units existed)."""
+        with self._connect() as db:
+            db.execute("DELETE FROM units WHERE doc_id = ?", (doc_id,))
+            self._insert_units(db, units, vectors)
+            self._bump(db)
+
+    @staticmethod
+    def _insert_units(db: sqlite3.Connection, units: list[AnswerUnit], vectors: np.ndarray | None) -> None:
+        if not units:
+            return
+        if vectors is None or len(vectors) != len(units):
+            raise ValueError("every answer unit needs its vector")
+        half = np.asarray(vectors, dtype=np.float16)
+        db.executemany(
+            f"INSERT INTO units ({_UNIT_COLUMNS}, vector) VALUES ({','.join('?' * 14)})",
+            [(u.unit_id, u.doc_id, u.position, u.kind, u.start, u.end, u.lead_start, u.lead_end, u.section,
+              u.speaker, u.heading, u.text, u.lead, half[i].tobytes()) for i, u in enumerate(units)],
+        )
 
     def remove_document(self, doc_id: str) -> None:
         with self._connect() as db:
@@ -108,9 +144,15 @@ class Catalog:
         with self._connect() as db:
             return {row[0] for row in db.execute("SELECT chunk_id FROM chunks")}
 
+    def chunks_of(self, doc_id: str) -> list[Chunk]:
+        """One document's chunks, in order."""
+        with self._connect() as db:
+            rows = db.execute(f"{_CHUNK_QUERY} WHERE doc_id = ? ORDER BY position", (doc_id,)).fetchall()
+        return [_chunk(r) for r in rows]
+
     def chunks(self, chunk_ids: list[str] | None = None) -> list[Chunk]:
         """The given chunks (all when None), in document order."""
-        query = 'SELECT chunk_id, doc_id, position, start, "end", section, speaker, text, heading FROM chunks'
+        query = _CHUNK_QUERY
         with self._connect() as db:
             if chunk_ids is None:
                 rows = db.execute(query + " ORDER BY doc_id, position").fetchall()
@@ -120,8 +162,48 @@ class Catalog:
                     batch = chunk_ids[i : i + 500]
                     marks = ",".join("?" * len(batch))
                     rows += db.execute(f"{query} WHERE chunk_id IN ({marks})", batch).fetchall()
-        return [
-            Chunk(chunk_id=r[0], doc_id=r[1], position=r[2], start=r[3], end=r[4], section=r[5],
-                  speaker=r[6], text=r[7], heading=r[8])
-            for r in rows
-        ]
+        return [_chunk(r) for r in rows]
+
+    def units_within(self, spans: list[tuple[str, int, int]]) -> list[tuple[AnswerUnit, np.ndarray]]:
+        """The answer units (and their vectors, as float32) that overlap any (doc_id, start, end)
+        span, once each, in document order. Reads stored vectors: nothing is embedded."""
+        found: dict[str, tuple[AnswerUnit, np.ndarray]] = {}
+        query = f'SELECT {_UNIT_COLUMNS}, vector FROM units WHERE doc_id = ? AND start < ? AND "end" > ?'
+        with self._connect() as db:
+            for doc_id, start, end in spans:
+                for row in db.execute(query + " ORDER BY start", (doc_id, end, start)):
+                    if row[0] not in found:
+                        found[row[0]] = (_unit(row), np.frombuffer(row[13], dtype=np.float16).astype(np.float32))
+        return sorted(found.values(), key=lambda p: (p[0].doc_id, p[0].start))
+
+    def units(self, doc_id: str) -> list[AnswerUnit]:
+        """A document's answer units in reading order (without their vectors)."""
+        with self._connect() as db:
+            rows = db.execute(f"SELECT {_UNIT_COLUMNS} FROM units WHERE doc_id = ? ORDER BY position", (doc_id,))
+            return [_unit(r) for r in rows.fetchall()]
+
+    def unit_count(self) -> int:
+        with self._connect() as db:
+            return int(db.execute("SELECT COUNT(*) FROM units").fetchone()[0])
+
+    def documents_without_units(self) -> list[str]:
+        """Documents that have chunks but no answer units (catalogued before units existed)."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT doc_id FROM documents d WHERE n_chunks > 0 AND NOT EXISTS "
+                "(SELECT 1 FROM units u WHERE u.doc_id = d.doc_id) ORDER BY doc_id"
+            ).fetchall()
+        return [r[0] for r in rows]
+
+
+def _chunk(r: tuple) -> Chunk:
+    return Chunk(chunk_id=r[0], doc_id=r[1], position=r[2], start=r[3], end=r[4], section=r[5], speaker=r[6],
+                 text=r[7], heading=r[8])
+
+
+def _unit(row: tuple) -> AnswerUnit:
+    return AnswerUnit(
+        unit_id=row[0], doc_id=row[1], position=row[2], kind=row[3], start=row[4], end=row[5],
+        lead_start=row[6], lead_end=row[7], section=row[8], speaker=row[9], heading=row[10], text=row[11],
+        lead=row[12],
+    )

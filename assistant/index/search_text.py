@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.models import Chunk
+from assistant.models import AnswerUnit, Chunk
 
 _LINK = re.compile(r"\\?\(https?://[^)\s]*\\?\)|https?://\S+")
 
@@ -15,3 +15,20 @@ def indexed_text(chunk: Chunk, title: str = "") -> str:
     context = " — ".join(part for part in (title, chunk.heading) if part)
     body = _LINK.sub(" ", chunk.text)
     return f"{context}\n{body}" if context else body
+
+
+def unit_text(unit: AnswerUnit) -> str:
+    """What is embedded (and keyword-matched) for an answer unit: a list item after its lead-in,
+    a table row as 'header cell: row cell' pairs (or after its header when the cells differ)."""
+    body = _LINK.sub(" ", unit.text)
+    if not unit.lead:
+        return body
+    if unit.kind == "row":
+        heads, cells = _cells(unit.lead), _cells(body)
+        if len(heads) == len(cells):
+            return "; ".join(f"{h}: {c}" if h else c for h, c in zip(heads, cells, strict=True))
+    return f"{_LINK.sub(' ', unit.lead)} {body}"
+
+
+def _cells(row: str) -> list[str]:
+    return [cell.strip() for cell in row.strip().strip("|").split("|")]

@@ -1,8 +1,8 @@
 """Incremental, crash-safe ingestion: files in, chunks and vectors out, one document at a time.
 
-Order of writes per document: vectors are upserted under ids that include the content hash, then
-the catalogue commits the document and its chunks in one transaction, then the document's older
-vectors are deleted. A SIGKILL at any point leaves the catalogue with either the old or the new
+Order of writes per document: chunk vectors are upserted under ids that include the content hash,
+then the catalogue commits the document, its chunks and its answer units with their vectors in one
+transaction, then the document's older chunk vectors are deleted. A SIGKILL at any point leaves the catalogue with either the old or the new
 version, never both and never half; the next run sweeps vectors the catalogue does not know.
 """
 
@@ -15,13 +15,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
+
+from assistant.index.embedder import Embedder
 from assistant.index.library import Library
-from assistant.index.search_text import indexed_text
+from assistant.index.search_text import indexed_text, unit_text
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.loaders import UnreadableFile, load_file
 from assistant.ingest.manifest import MANIFEST_NAME, ManifestEntry, read_manifest
 from assistant.ingest.sections import find_sections
-from assistant.models import DocumentMeta, FileProblem, IngestReport
+from assistant.ingest.units import UNITS_VERSION, build_units, sections_of
+from assistant.models import AnswerUnit, DocumentMeta, FileProblem, IngestReport
 
 CHUNKER_VERSION = "4"  # bump when extraction, sectioning or chunking changes: re-indexes all
 _IGNORED_NAMES = {MANIFEST_NAME, "README.md", "SOURCES.md"}
@@ -58,6 +62,7 @@ def ingest(library: Library, paths: list[Path], progress: IngestProgress | None 
     began = time.perf_counter()
     report = IngestReport()
     sweep_orphans(library)
+    report.units_embedded += backfill_units(library)
     candidates = _discover(paths, report)
     progress.files_found(len(candidates))
     known = library.catalog.hashes()
@@ -81,6 +86,25 @@ def sweep_orphans(library: Library) -> int:
     orphans = library.vectors.ids() - library.catalog.chunk_ids()
     library.vectors.delete(sorted(orphans))
     return len(orphans)
+
+
+def backfill_units(library: Library) -> int:
+    """Give answer units to documents catalogued before units existed (from their stored text
+    and chunks), so every document can be answered from stored vectors; returns units embedded."""
+    done = 0
+    for doc_id in library.catalog.documents_without_units():
+        chunks = library.catalog.chunks_of(doc_id)
+        digest = chunks[0].chunk_id.split(":")[-2] if chunks else doc_id
+        units = build_units(doc_id, digest, library.catalog.document_text(doc_id), sections_of(chunks))
+        if units:
+            library.catalog.put_units(doc_id, units, embed_units(library.embedder, units))
+            done += len(units)
+    return done
+
+
+def embed_units(embedder: Embedder, units: list[AnswerUnit]) -> np.ndarray:
+    """Vectors of answer units, as `unit_text` presents them to the model."""
+    return embedder.embed([unit_text(u) for u in units])
 
 
 def _discover(paths: list[Path], report: IngestReport) -> list[_Candidate]:
@@ -124,7 +148,8 @@ def _content_hash(data: bytes, candidate: _Candidate, library: Library) -> str:
     digest = hashlib.sha256(data)
     digest.update(candidate.entry.model_dump_json().encode() if candidate.entry else b"-")
     digest.update(
-        f"{CHUNKER_VERSION}|{settings.chunk_size}|{settings.chunk_overlap}|{settings.embedding_model}".encode()
+        f"{CHUNKER_VERSION}|{UNITS_VERSION}|{settings.chunk_size}|{settings.chunk_overlap}|"
+        f"{settings.embedding_model}".encode()
     )
     if settings.embedding_backend != "torch":
         digest.update(f"|{settings.embedding_backend}".encode())
@@ -158,11 +183,14 @@ def _ingest_file(
         part = chunks[i : i + batch]
         library.vectors.upsert(part, embedder.embed([indexed_text(c) for c in part]), meta)
         progress.embedded(len(part))
+    units = build_units(doc_id, digest, loaded.text, sections)
+    unit_vectors = embed_units(embedder, units)
     report.embed_seconds += time.perf_counter() - started
-    library.catalog.put_document(meta, digest, loaded.text, chunks)
+    library.catalog.put_document(meta, digest, loaded.text, chunks, units, unit_vectors)
     library.vectors.delete_document(doc_id, keep={c.chunk_id for c in chunks})
     (report.updated if doc_id in known else report.added).append(doc_id)
     report.chunks_embedded += len(chunks)
+    report.units_embedded += len(units)
     for warning in loaded.warnings:
         report.problems.append(FileProblem(path=str(path), reason=warning, fatal=False))
     progress.file_done(path, len(chunks))

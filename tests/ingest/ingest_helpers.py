@@ -53,8 +53,9 @@ def assert_index_consistent(library: Library) -> None:
     """The invariants every ingest must leave, whatever happened to the run before it.
 
     The catalogue is the truth; Chroma holds a vector for exactly its chunks, each document's
-    chunks are numbered 0..n-1 and quote its text exactly, and the saved BM25 index is of the
-    catalogue's current generation and covers exactly its chunks.
+    chunks are numbered 0..n-1 and quote its text exactly, its answer units are numbered 0..n-1,
+    quote its text exactly and each has its (unit-length) vector, and the saved BM25 index
+    is of the catalogue's current generation and covers exactly its chunks.
     """
     catalog = library.catalog
     chunk_ids = catalog.chunk_ids()
@@ -72,6 +73,14 @@ def assert_index_consistent(library: Library) -> None:
         assert all(c.chunk_id.startswith(f"{doc_id}:{doc.content_hash[:12]}:") for c in mine), doc_id
         text = catalog.document_text(doc_id)
         assert all(text[c.start : c.end] == c.text for c in mine), doc_id
+        units = catalog.units(doc_id)
+        assert [u.position for u in units] == list(range(len(units))), doc_id
+        assert all(u.unit_id.startswith(f"{doc_id}:{doc.content_hash[:12]}:") for u in units), doc_id
+        assert all(text[u.start : u.end] == u.text for u in units), doc_id
+        assert all(text[u.lead_start : u.lead_end] == u.lead for u in units if u.lead_start is not None), doc_id
+        with_vectors = catalog.units_within([(doc_id, 0, len(text))])
+        assert len(with_vectors) == len(units), f"{doc_id}: a unit without its vector"
+        assert all(abs(float(np.linalg.norm(v)) - 1.0) < 0.01 for _, v in with_vectors), f"{doc_id}: a bad vector"
     saved = json.loads((library.keyword_folder / "ids.json").read_text())
     assert saved["generation"] == catalog.generation(), "the saved BM25 index is stale"
     assert len(saved["chunk_ids"]) == len(set(saved["chunk_ids"]))

@@ -53,7 +53,10 @@ def test_a_new_file_is_added_and_only_it_is_embedded(
 
     assert (report.added, report.unchanged) == ([THOUGHTS], [BURTON])
     new_chunks = [c for c in library.catalog.chunks() if c.doc_id == THOUGHTS]
-    assert counting.embedded - before == report.chunks_embedded == len(new_chunks) > 0
+    new_units = library.catalog.units(THOUGHTS)
+    assert report.chunks_embedded == len(new_chunks) > 0
+    assert report.units_embedded == len(new_units) > 0
+    assert counting.embedded - before == report.chunks_embedded + report.units_embedded
     assert THOUGHTS in _bm25_hits(library, THOUGHTS_WORDS)
     assert_index_consistent(library)
 
