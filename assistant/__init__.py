@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         QuestionTooLong,
         llm_throughput,
         local_llm_server,
+        set_aside_note,
     )
     from assistant.feedback import MAX_COMMENT_CHARS, FeedbackStore, Rating
     from assistant.models import (
@@ -45,6 +46,7 @@ _WHERE = {
     "SUPPORTED_SUFFIXES": "assistant.facade", "ChromaUnavailable": "assistant.facade",
     "LLMNotConfigured": "assistant.facade", "LocalLLMServer": "assistant.facade",
     "local_llm_server": "assistant.facade", "llm_throughput": "assistant.facade",
+    "set_aside_note": "assistant.facade",
     "FeedbackStore": "assistant.feedback", "Rating": "assistant.feedback", "MAX_COMMENT_CHARS": "assistant.feedback",
     **{name: "assistant.models" for name in (
         "Answer", "AnswerSentence", "Chunk", "Citation", "DocumentMeta", "FileProblem", "IndexedDocument",
@@ -78,6 +80,7 @@ __all__ = [
     "force_offline",
     "llm_throughput",
     "local_llm_server",
+    "set_aside_note",
 ]
 
 

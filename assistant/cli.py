@@ -56,7 +56,7 @@ def ingest(
     data_dir: DataDir = None,
 ) -> None:
     """Index documents (txt, md, html, pdf, docx); re-running only does what changed."""
-    from assistant import Assistant
+    from assistant import Assistant, set_aside_note
 
     settings = _settings(data_dir)
     targets = paths or [settings.knowledge_dir]
@@ -74,6 +74,8 @@ def ingest(
                         ("unchanged", report.unchanged), ("removed", report.removed)):
         table.add_row(label, str(len(docs)), ", ".join(docs[:6]) + (" ..." if len(docs) > 6 else ""))
     console.print(table)
+    for doc_id, count in report.set_aside.items():
+        console.print(f"set aside: {doc_id}: {set_aside_note(count)}", markup=False, highlight=False, soft_wrap=True)
     for problem in report.problems:  # one unwrapped line per file (path: reason), plain text, greppable
         label = "failed" if problem.fatal else "note"
         line = f"{label}: {problem.path}: {problem.reason}"
@@ -95,11 +97,14 @@ def docs(data_dir: DataDir = None, as_json: Annotated[bool, typer.Option("--json
         typer.echo(json.dumps([d.model_dump() for d in documents], indent=2, ensure_ascii=False))
         return
     table = Table(title=f"{len(documents)} documents")
-    for column in ("doc_id", "title", "author", "publisher", "date", "chunks"):
+    for column in ("doc_id", "title", "author", "publisher", "date", "chunks", "set aside"):
         table.add_column(column, overflow="fold")
     for d in documents:
-        table.add_row(d.meta.doc_id, d.meta.title, d.meta.author_line, d.meta.publisher, d.meta.date, str(d.n_chunks))
+        table.add_row(d.meta.doc_id, d.meta.title, d.meta.author_line, d.meta.publisher, d.meta.date_label,
+                      str(d.n_chunks), str(d.set_aside or ""))
     console.print(table)
+    if any(d.set_aside for d in documents):
+        console.print("set aside: sentences addressed to an AI assistant, never quoted or sent to a model.")
 
 
 @app.command()

@@ -37,12 +37,18 @@ AnswerMode = Literal["extractive", "llm"]
 
 __all__ = [
     "SUPPORTED_SUFFIXES", "AnswerMode", "Assistant", "ChromaUnavailable", "IngestProgress", "LLMNotConfigured",
-    "LocalLLMServer", "QuestionTooLong", "llm_throughput", "local_llm_server",
+    "LocalLLMServer", "QuestionTooLong", "llm_throughput", "local_llm_server", "set_aside_note",
 ]
 
 
 class QuestionTooLong(ValueError):
     """A question over the configured length limit."""
+
+
+def set_aside_note(count: int) -> str:
+    """What every face says of a document's sentences addressed to an AI (ingest marked them)."""
+    return (f"{count} sentence{'s' if count != 1 else ''} addressed to an AI {'were' if count != 1 else 'was'} "
+            "set aside (never quoted, never sent to a language model)")
 
 
 class Assistant:
@@ -112,6 +118,10 @@ class Assistant:
     def document_text(self, doc_id: str) -> str:
         """The text citations point into: `document_text(c.doc_id)[c.start:c.end] == c.quote`."""
         return self.library.catalog.document_text(doc_id)
+
+    def set_aside_spans(self, doc_id: str) -> list[tuple[int, int]]:
+        """(start, end) of the document's sentences addressed to an AI, which no answer quotes."""
+        return [(s, e) for s, e, _ in self.library.catalog.set_aside([doc_id]).get(doc_id, [])]
 
     def warm_up(self) -> None:
         """Load the model and indexes now, so the first question is not slow."""

@@ -32,6 +32,13 @@ class DocumentMeta(BaseModel):
     def author_line(self) -> str:
         return ", ".join(self.authors)
 
+    @property
+    def date_label(self) -> str:
+        """The date as shown to officers: '2023', or '2023, inferred' when it was not stated."""
+        if not self.date:
+            return ""
+        return f"{self.date}, inferred" if self.date_inferred else self.date
+
 
 class Section(BaseModel):
     """A labelled span of a document: article, teaser, comment, author note, page furniture."""
@@ -57,6 +64,11 @@ class Chunk(BaseModel):
     heading: str = Field("", description="The heading path above the chunk: 'Executive summary › Neighbourhood health'.")
     page: int | None = Field(None, description="1-based PDF page where the chunk starts (None: no pages).")
     page_end: int | None = Field(None, description="The page where it ends, when that is a later one.")
+    set_aside: list[tuple[int, int]] = Field(
+        default_factory=list, description="(start, end) document offsets of the sentences inside this chunk that "
+        "address an AI assistant (see assistant/ingest/instructions.py): never an answer unit, never sent to an "
+        "LLM. Test a span with `assistant.ingest.instructions.is_set_aside(chunk, start, end)`.",
+    )
 
 
 UnitKind = Literal["sentence", "item", "row"]
@@ -88,6 +100,7 @@ class IndexedDocument(BaseModel):
     content_hash: str
     n_chunks: int
     ingested_at: str
+    set_aside: int = Field(0, description="Sentences addressed to an AI assistant that ingest set aside.")
 
 
 class FileProblem(BaseModel):
@@ -106,6 +119,8 @@ class IngestReport(BaseModel):
     unchanged: list[str] = Field(default_factory=list)
     removed: list[str] = Field(default_factory=list)
     problems: list[FileProblem] = Field(default_factory=list)
+    set_aside: dict[str, int] = Field(
+        default_factory=dict, description="doc_id -> sentences addressed to an AI that were set aside (when any).")
     chunks_embedded: int = 0
     units_embedded: int = Field(0, description="Answer units (sentences, list items, table rows) embedded.")
     seconds: float = 0.0

@@ -15,6 +15,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
+from hostile_notice import NOTICE, NOTICE_FILE
 from llm_helpers import INJECTION_DOC, INJECTION_FILE
 
 from assistant import Assistant, Settings
@@ -80,6 +81,19 @@ def injected_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture(scope="session")
 def injected_library(injected_settings: Settings, embedder: SentenceTransformerEmbedder) -> Assistant:
     assistant = Assistant(injected_settings, embedder=embedder)
+    report = assistant.ingest()
+    assert not report.partial, report.problems
+    return assistant
+
+
+@pytest.fixture(scope="session")
+def hostile_library(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder) -> Assistant:
+    """The bundled library plus the hostile budget notice (tests/hostile_notice.py)."""
+    root = tmp_path_factory.mktemp("hostile")
+    knowledge = root / "knowledge"
+    shutil.copytree(Settings().knowledge_dir, knowledge)
+    (knowledge / NOTICE_FILE).write_text(NOTICE, encoding="utf-8")
+    assistant = Assistant(Settings(data_dir=root / "data", knowledge_dir=knowledge), embedder=embedder)
     report = assistant.ingest()
     assert not report.partial, report.problems
     return assistant

@@ -7,8 +7,10 @@ the same thing whichever path produced it: its quote is exactly `document_text[s
 from __future__ import annotations
 
 from assistant.common.prompts import template
+from assistant.common.text import sentence_spans
 from assistant.config import Settings
-from assistant.models import Answer, Citation, DocumentMeta, Passage
+from assistant.ingest.instructions import is_set_aside
+from assistant.models import Answer, Chunk, Citation, DocumentMeta, Passage
 from assistant.retrieve import ScoredChunk
 
 
@@ -54,10 +56,24 @@ def make_citation(
     )
 
 
+SET_ASIDE_PLACEHOLDER = "[a sentence addressed to an AI assistant was set aside here]"
+
+
 def to_passage(scored: ScoredChunk, meta: DocumentMeta) -> Passage:
+    """A retrieved chunk as a related passage; sentences addressed to an AI are replaced by a
+    placeholder, so they reach no reader of the answer."""
     chunk = scored.chunk
     return Passage(
         chunk_id=chunk.chunk_id, doc_id=chunk.doc_id, title=meta.title, author=meta.author_line,
         date=meta.date, section=chunk.section, speaker=chunk.speaker, publisher=meta.publisher, source=meta.source,
-        text=chunk.text, start=chunk.start, end=chunk.end, score=round(scored.score, 4),
+        text=readable_text(chunk), start=chunk.start, end=chunk.end, score=round(scored.score, 4),
     )
+
+
+def readable_text(chunk: Chunk) -> str:
+    """The chunk's text with every sentence addressed to an AI replaced by a placeholder."""
+    text = chunk.text
+    hidden = [s for s in sentence_spans(text) if is_set_aside(chunk, chunk.start + s.start, chunk.start + s.end)]
+    for span in reversed(hidden):
+        text = text[: span.start] + SET_ASIDE_PLACEHOLDER + text[span.end :]
+    return text

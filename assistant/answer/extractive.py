@@ -14,16 +14,25 @@ from assistant.answer.answerability import judge
 from assistant.answer.citations import attribution, make_citation, refusal, to_passage
 from assistant.answer.scoring import Candidate, SentenceScorer, candidates
 from assistant.common.prompts import templates
-from assistant.common.text import sentence_spans
+from assistant.common.text import Span, sentence_spans
 from assistant.config import Settings
 from assistant.index.library import Library
-from assistant.models import Answer, AnswerSentence, Citation, DocumentMeta
+from assistant.ingest.instructions import addressed_to_ai, overlaps
+from assistant.models import Answer, AnswerSentence, AnswerUnit, Citation, DocumentMeta
 from assistant.retrieve import ScoredChunk
 
 _COMPARISON = re.compile(r"\b(both|each|compare|comparison|differ|different|documents|articles|sources|"
                          r"versus|vs\.?|contrast)\b", re.I)
 _PAIR = re.compile(r"\b(both|two|pair|either)\b", re.I)
 _PROPOSALS = re.compile(r"\b(recommend\w*|propos\w*|suggest\w*|call(s|ed)? for|steps|measures|options)\b", re.I)
+# A real sentence must score at least this share of the best match, set-aside sentences included, to
+# lead an answer (as answerability's contenders must of the best candidate): else what matched the
+# question is text addressed to an AI, and the answer refuses saying so.
+_CONTENDER_SHARE = 0.85
+_ONLY_SET_ASIDE = ("the only passages that match it are sentences in “{title}” addressed to an AI assistant; "
+                   "they are instructions, not information, so they were set aside")
+_ALSO_SET_ASIDE = ("A sentence in “{title}” addressed to an AI assistant also matched this question; it was "
+                   "set aside, not quoted.")
 _ABOUT_DOCUMENT = re.compile(r"\bwho (wrote|is the author of|authored|published)\b|\bwhen was (it|this|that|the)\b.*"
                              r"\b(written|published)\b|\bwho is (its|the) (author|publisher)\b", re.I)
 
@@ -45,10 +54,44 @@ class ExtractiveAnswerer:
         self.scorer.score(standalone, qvec, cands, self.library.keywords(), metas)
         cands.sort(key=lambda c: c.score, reverse=True)
         verdict = judge(standalone, cands, retrieved, self.settings.refusal_threshold)
-        if not verdict.answerable or verdict.lead is None:
-            return refusal(question, standalone, retrieved, metas, self.settings, verdict.reason)
+        aside = self._best_set_aside(standalone, qvec, retrieved, metas)
+        outmatched = aside is not None and aside.score >= self.settings.refusal_threshold and (
+            verdict.lead is None or verdict.lead.score < aside.score * _CONTENDER_SHARE)
+        if outmatched or not verdict.answerable or verdict.lead is None:
+            reason = verdict.reason
+            if aside is not None and outmatched:
+                reason = _ONLY_SET_ASIDE.format(title=metas[aside.doc_id].title or aside.doc_id)
+            return refusal(question, standalone, retrieved, metas, self.settings, reason)
         chosen = self._select(standalone, [verdict.lead, *(c for c in cands if c is not verdict.lead)])
-        return self._compose(question, standalone, chosen, retrieved, metas)
+        answer = self._compose(question, standalone, chosen, retrieved, metas)
+        if aside is not None and aside.score > verdict.lead.score:
+            answer.notice = _ALSO_SET_ASIDE.format(title=metas[aside.doc_id].title or aside.doc_id)
+        return answer
+
+    def _best_set_aside(
+        self, question: str, qvec: np.ndarray, retrieved: list[ScoredChunk], metas: dict[str, DocumentMeta],
+    ) -> Candidate | None:
+        """The best-scoring retrieved sentence addressed to an AI, if any: never quoted, but it
+        says why an answer is refused or what was left out."""
+        seen: set[tuple[str, int]] = set()
+        aside: list[Candidate] = []
+        for rank, scored in enumerate(retrieved):
+            chunk = scored.chunk
+            for start, end in chunk.set_aside:
+                if (chunk.doc_id, start) in seen or not (chunk.start <= start < chunk.end):
+                    continue
+                seen.add((chunk.doc_id, start))
+                text = chunk.text[start - chunk.start : end - chunk.start]
+                unit = AnswerUnit(unit_id=f"{chunk.doc_id}:set-aside:{start}", doc_id=chunk.doc_id, text=text,
+                                  start=start, end=start + len(text), position=-1, section=chunk.section,
+                                  speaker=chunk.speaker, heading=chunk.heading)
+                aside.append(Candidate(unit, np.zeros(0, dtype=np.float32), scored, rank))
+        if not aside:
+            return None
+        for cand, vector in zip(aside, self.library.embedder.embed([c.text for c in aside]), strict=True):
+            cand.vector = vector  # embedded now: such sentences have no stored vector, being no unit
+        self.scorer.score(question, qvec, aside, self.library.keywords(), metas)
+        return max(aside, key=lambda c: c.score)
 
     def _select(self, question: str, ranked: list[Candidate]) -> list[Candidate]:
         """The lead sentence, then others close to it in score (more of them when the question
@@ -97,11 +140,14 @@ class ExtractiveAnswerer:
         citations: list[Citation] = []
         sentences: list[AnswerSentence] = []
         text_cache: dict[str, str] = {}
+        hidden = {d: [(s, e) for s, e, _ in marks] for d, marks in self.library.catalog.set_aside(
+            {c.doc_id for c in chosen}).items()}
         for (doc_id, section, speaker), group in groups.items():
             meta = metas[doc_id]
             doc_text = text_cache.setdefault(doc_id, self.library.catalog.document_text(doc_id))
             quotes: list[str] = []
-            lead_first = sorted(_spans(group, doc_text), key=lambda p: (p[1] is not chosen[0], p[0]))
+            lead_first = sorted(_spans(group, doc_text, hidden.get(doc_id, [])),
+                                key=lambda p: (p[1] is not chosen[0], p[0]))
             for start, end, members in _merge_adjacent(lead_first, doc_text):
                 n = len(citations) + 1
                 citations.append(make_citation(n, meta, members[0].chunk, start, end, doc_text,
@@ -135,7 +181,9 @@ class ExtractiveAnswerer:
         )
 
 
-def _spans(group: list[Candidate], doc_text: str) -> list[tuple[tuple[int, int], Candidate]]:
+def _spans(
+    group: list[Candidate], doc_text: str, hidden: list[tuple[int, int]],
+) -> list[tuple[tuple[int, int], Candidate]]:
     """What to quote of each unit: a list item after its lead-in, a table row after its header,
     a sentence with the neighbour it leans on."""
     spans: list[tuple[tuple[int, int], Candidate]] = []
@@ -144,7 +192,7 @@ def _spans(group: list[Candidate], doc_text: str) -> list[tuple[tuple[int, int],
         if unit.lead_start is not None and unit.lead_end is not None:
             spans.append(((unit.lead_start, unit.lead_end), cand))
         if unit.kind == "sentence":
-            spans.append((_with_context(unit.start, unit.end, doc_text), cand))
+            spans.append((_with_context(unit.start, unit.end, doc_text, hidden), cand))
         else:
             spans.append(((unit.start, unit.end), cand))
     return spans
@@ -171,9 +219,10 @@ _CONTINUES = re.compile(r"^(This|These|That|Those|It|Its|They|Such|Including|And
 _POINTS_BACK = re.compile(r"^(This|These|That|Those|It|They|He|She|His|Her|Their|Such|But|And|Indeed)\b")
 
 
-def _with_context(start: int, end: int, doc_text: str) -> tuple[int, int]:
+def _with_context(start: int, end: int, doc_text: str, hidden: list[tuple[int, int]]) -> tuple[int, int]:
     """A sentence plus the neighbour it leans on, within its paragraph: the next sentence when
-    that one continues it ("The most radical is..."), the previous one when it points back."""
+    that one continues it ("The most radical is..."), the previous one when it points back;
+    never a neighbour that is addressed to an AI (`hidden`, or reading as such)."""
     para_start = doc_text.rfind("\n", 0, start) + 1
     para_end = doc_text.find("\n", end)
     para_end = len(doc_text) if para_end < 0 else para_end
@@ -181,9 +230,13 @@ def _with_context(start: int, end: int, doc_text: str) -> tuple[int, int]:
     index = next((i for i, s in enumerate(spans) if s.start <= start < s.end), None)
     if index is None:
         return start, end
-    if index + 1 < len(spans) and _CONTINUES.match(doc_text[spans[index + 1].start :]):
+
+    def usable(span: Span) -> bool:
+        return not overlaps(span.start, span.end, hidden) and addressed_to_ai(doc_text[span.start : span.end]) is None
+
+    if index + 1 < len(spans) and _CONTINUES.match(doc_text[spans[index + 1].start :]) and usable(spans[index + 1]):
         end = max(end, spans[index + 1].end)
-    if index > 0 and _POINTS_BACK.match(doc_text[start:]):
+    if index > 0 and _POINTS_BACK.match(doc_text[start:]) and usable(spans[index - 1]):
         start = min(start, spans[index - 1].start)
     return start, end
 

@@ -26,6 +26,7 @@ from assistant.common.prompts import templates
 from assistant.common.text import Span, content_stems, normalise, sentence_spans, words
 from assistant.config import Settings
 from assistant.grounding import Support
+from assistant.ingest.instructions import is_set_aside
 from assistant.models import Answer, AnswerSentence, Citation, DocumentMeta
 from assistant.retrieve import ScoredChunk
 
@@ -37,12 +38,6 @@ _NO_ANSWER = re.compile(
     r"\b(sources?|documents?|passages?|context|library)\b.{0,60}\b(do|does|did|can|could)\s*(not|n't)\b"
     r".{0,40}\b(answer|say|state|mention|contain|provide|include|cover|specify|address)"
     r"|\bnot enough information\b|\bno information (about|on)\b",
-    re.I,
-)
-# Sentences in a source that talk to the assistant rather than the reader (prompt injection).
-_ADDRESSES_AI = re.compile(
-    r"\b(ignore|disregard|forget|override)\b.{0,50}\b(instructions?|prompts?|rules)\b"
-    r"|\bsystem prompt\b|\byou are now\b|\b(AI|language model|chatbot)\b.{0,30}\b(must|should) now\b",
     re.I,
 )
 # A passage sentence must match an answer sentence at least this well (0..100) to be quoted for it.
@@ -71,7 +66,8 @@ def make_source(n: int, scored: ScoredChunk, meta: DocumentMeta, placeholder: st
     document text is data, and an instruction in it is neither shown to the model nor able to
     support a sentence of the answer."""
     chunk = scored.chunk
-    withheld = [s for s in sentence_spans(chunk.text) if _ADDRESSES_AI.search(chunk.text[s.start : s.end])]
+    withheld = [s for s in sentence_spans(chunk.text)
+                if is_set_aside(chunk, chunk.start + s.start, chunk.start + s.end)]
     text = chunk.text
     for span in reversed(withheld):
         text = text[: span.start] + placeholder + text[span.end :]

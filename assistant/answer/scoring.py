@@ -17,6 +17,7 @@ import numpy as np
 from assistant.common.text import content_stems, words
 from assistant.index.bm25 import KeywordIndex
 from assistant.index.search_text import unit_text
+from assistant.ingest.instructions import is_set_aside
 from assistant.models import AnswerUnit, DocumentMeta
 from assistant.retrieve import ScoredChunk
 
@@ -62,13 +63,16 @@ class Candidate:
 
 
 def candidates(retrieved: list[ScoredChunk], units: list[tuple[AnswerUnit, np.ndarray]]) -> list[Candidate]:
-    """Each answer unit of the retrieved chunks once, with the best-ranked chunk it lies in."""
+    """Each answer unit of the retrieved chunks once, with the best-ranked chunk it lies in.
+    Sentences addressed to an AI never became units at ingest; a unit that reads as one (in a
+    catalogue written before they were marked) is left out here too."""
     out: list[Candidate] = []
     for unit, vector in units:
         for rank, scored in enumerate(retrieved):
             chunk = scored.chunk
             if chunk.doc_id == unit.doc_id and unit.start < chunk.end and chunk.start < unit.end:
-                out.append(Candidate(unit, vector, scored, rank))
+                if not is_set_aside(chunk, unit.start, unit.end):
+                    out.append(Candidate(unit, vector, scored, rank))
                 break
     return out
 

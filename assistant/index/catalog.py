@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,6 +41,10 @@ CREATE TABLE IF NOT EXISTS units (
     heading TEXT NOT NULL, text TEXT NOT NULL, lead TEXT NOT NULL, vector BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS units_by_doc ON units(doc_id, start);
+CREATE TABLE IF NOT EXISTS set_aside (
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, kind TEXT NOT NULL, PRIMARY KEY (doc_id, start)
+);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO state VALUES ('generation', '0');
 """
@@ -74,8 +79,10 @@ class Catalog:
     def put_document(
         self, meta: DocumentMeta, content_hash: str, text: str, chunks: list[Chunk],
         units: list[AnswerUnit] | None = None, unit_vectors: np.ndarray | None = None,
+        set_aside: Sequence[tuple[int, int, str]] = (),
     ) -> None:
-        """Replace a document, all its chunks and its answer units (with their vectors) atomically."""
+        """Replace a document, all its chunks, its answer units (with their vectors) and its
+        set-aside sentences ((start, end, kind): text addressed to an AI) atomically."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self._connect() as db:
             db.execute("DELETE FROM documents WHERE doc_id = ?", (meta.doc_id,))
@@ -89,6 +96,8 @@ class Catalog:
                  for c in chunks],
             )
             self._insert_units(db, units or [], unit_vectors)
+            db.executemany("INSERT INTO set_aside VALUES (?, ?, ?, ?)",
+                           [(meta.doc_id, start, end, kind) for start, end, kind in set_aside])
             self._bump(db)
 
     def put_units(self, doc_id: str, units: list[AnswerUnit], vectors: np.ndarray) -> None:
@@ -123,15 +132,34 @@ class Catalog:
     def documents(self) -> list[IndexedDocument]:
         with self._connect() as db:
             rows = db.execute(
-                "SELECT meta_json, content_hash, n_chunks, ingested_at FROM documents ORDER BY doc_id"
+                "SELECT meta_json, content_hash, n_chunks, ingested_at, "
+                "(SELECT COUNT(*) FROM set_aside s WHERE s.doc_id = d.doc_id) FROM documents d ORDER BY doc_id"
             ).fetchall()
         return [
             IndexedDocument(
                 meta=DocumentMeta.model_validate(json.loads(meta)), content_hash=digest,
-                n_chunks=n, ingested_at=at,
+                n_chunks=n, ingested_at=at, set_aside=aside,
             )
-            for meta, digest, n, at in rows
+            for meta, digest, n, at, aside in rows
         ]
+
+    def set_aside(self, doc_ids: Iterable[str] | None = None) -> dict[str, list[tuple[int, int, str]]]:
+        """doc_id -> its sentences addressed to an AI, as (start, end, kind), in document order."""
+        query = 'SELECT doc_id, start, "end", kind FROM set_aside'
+        with self._connect() as db:
+            if doc_ids is None:
+                rows = db.execute(query + " ORDER BY doc_id, start").fetchall()
+            else:
+                wanted = sorted(set(doc_ids))
+                rows = []
+                for i in range(0, len(wanted), 500):
+                    batch = wanted[i : i + 500]
+                    rows += db.execute(f"{query} WHERE doc_id IN ({','.join('?' * len(batch))}) ORDER BY start",
+                                       batch).fetchall()
+        found: dict[str, list[tuple[int, int, str]]] = {}
+        for doc_id, start, end, kind in rows:
+            found.setdefault(doc_id, []).append((start, end, kind))
+        return found
 
     def document_text(self, doc_id: str) -> str:
         with self._connect() as db:
@@ -162,7 +190,8 @@ class Catalog:
                     batch = chunk_ids[i : i + 500]
                     marks = ",".join("?" * len(batch))
                     rows += db.execute(f"{query} WHERE chunk_id IN ({marks})", batch).fetchall()
-        return [_chunk(r) for r in rows]
+        hidden = self.set_aside(None if chunk_ids is None else {r[1] for r in rows})
+        return [_chunk(r, hidden.get(r[1], [])) for r in rows]
 
     def units_within(self, spans: list[tuple[str, int, int]]) -> list[tuple[AnswerUnit, np.ndarray]]:
         """The answer units (and their vectors, as float32) that overlap any (doc_id, start, end)
@@ -196,9 +225,10 @@ class Catalog:
         return [r[0] for r in rows]
 
 
-def _chunk(r: tuple) -> Chunk:
+def _chunk(r: tuple, marks: Sequence[tuple[int, int, str]] = ()) -> Chunk:
+    """A chunk row, carrying the set-aside sentences (document offsets) that fall inside it."""
     return Chunk(chunk_id=r[0], doc_id=r[1], position=r[2], start=r[3], end=r[4], section=r[5], speaker=r[6],
-                 text=r[7], heading=r[8])
+                 text=r[7], heading=r[8], set_aside=[(s, e) for s, e, _ in marks if s < r[4] and r[3] < e])
 
 
 def _unit(row: tuple) -> AnswerUnit:

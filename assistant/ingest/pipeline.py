@@ -21,13 +21,14 @@ from assistant.index.embedder import Embedder
 from assistant.index.library import Library
 from assistant.index.search_text import indexed_text, unit_text
 from assistant.ingest.chunking import chunk_document
+from assistant.ingest.instructions import find_instructions
 from assistant.ingest.loaders import UnreadableFile, load_file
 from assistant.ingest.manifest import MANIFEST_NAME, ManifestEntry, read_manifest
 from assistant.ingest.sections import find_sections
 from assistant.ingest.units import UNITS_VERSION, build_units, sections_of
 from assistant.models import AnswerUnit, DocumentMeta, FileProblem, IngestReport
 
-CHUNKER_VERSION = "4"  # bump when extraction, sectioning or chunking changes: re-indexes all
+CHUNKER_VERSION = "5"  # bump when extraction, sectioning, chunking or set-aside detection changes: re-indexes all
 _IGNORED_NAMES = {MANIFEST_NAME, "README.md", "SOURCES.md"}
 
 
@@ -95,7 +96,9 @@ def backfill_units(library: Library) -> int:
     for doc_id in library.catalog.documents_without_units():
         chunks = library.catalog.chunks_of(doc_id)
         digest = chunks[0].chunk_id.split(":")[-2] if chunks else doc_id
-        units = build_units(doc_id, digest, library.catalog.document_text(doc_id), sections_of(chunks))
+        text = library.catalog.document_text(doc_id)
+        excluded = [span for c in chunks for span in c.set_aside] + [(f.start, f.end) for f in find_instructions(text)]
+        units = build_units(doc_id, digest, text, sections_of(chunks), excluded=excluded)
         if units:
             library.catalog.put_units(doc_id, units, embed_units(library.embedder, units))
             done += len(units)
@@ -183,14 +186,17 @@ def _ingest_file(
         part = chunks[i : i + batch]
         library.vectors.upsert(part, embedder.embed([indexed_text(c) for c in part]), meta)
         progress.embedded(len(part))
-    units = build_units(doc_id, digest, loaded.text, sections)
+    set_aside = [(f.start, f.end, f.kind) for f in find_instructions(loaded.text)]
+    units = build_units(doc_id, digest, loaded.text, sections, excluded=[(s, e) for s, e, _ in set_aside])
     unit_vectors = embed_units(embedder, units)
     report.embed_seconds += time.perf_counter() - started
-    library.catalog.put_document(meta, digest, loaded.text, chunks, units, unit_vectors)
+    library.catalog.put_document(meta, digest, loaded.text, chunks, units, unit_vectors, set_aside)
     library.vectors.delete_document(doc_id, keep={c.chunk_id for c in chunks})
     (report.updated if doc_id in known else report.added).append(doc_id)
     report.chunks_embedded += len(chunks)
     report.units_embedded += len(units)
+    if set_aside:
+        report.set_aside[doc_id] = len(set_aside)
     for warning in loaded.warnings:
         report.problems.append(FileProblem(path=str(path), reason=warning, fatal=False))
     progress.file_done(path, len(chunks))

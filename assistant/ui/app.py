@@ -32,6 +32,7 @@ from assistant import (
     Rating,
     SearchFilters,
     Session,
+    set_aside_note,
 )
 from assistant.ui import render
 from assistant.ui.briefing import briefing_docx, briefing_markdown
@@ -177,7 +178,7 @@ class ChatApp:
                **self.briefing_files(state, state.latest_only)}
 
     def sources(self, state: ChatState) -> str:
-        return render.sources_panel(state.answers, self.assistant.document_text)
+        return render.sources_panel(state.answers, self.assistant.document_text, hidden=self.assistant.set_aside_spans)
 
     def new_conversation(self) -> dict[Any, Any]:
         c = self.c
@@ -296,6 +297,9 @@ class ChatApp:
                                ("Already in the library, unchanged", report.unchanged)):
             for doc_id in doc_ids:
                 lines.append(f"<li>{label}: <strong>{render.esc(titles.get(doc_id, doc_id))}</strong></li>")
+        for doc_id, count in report.set_aside.items():
+            lines.append(f"<li>In <strong>{render.esc(titles.get(doc_id, doc_id))}</strong>: "
+                         f"{render.esc(set_aside_note(count))}</li>")
         for problem in report.problems:
             kind = "was not added" if problem.fatal else "(note)"
             problems.append(f"<li><strong>{render.esc(Path(problem.path).name)}</strong> {kind}: "

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from assistant import Answer, Citation, IndexedDocument, Passage, SearchFilters
+from assistant import Answer, Citation, IndexedDocument, Passage, SearchFilters, set_aside_note
 from assistant.common.markers import MARKER, numbers_in
 
 # [1], [2, 3] and [1][2]: the citation markers the answerers emit.
@@ -29,6 +29,12 @@ SECTION_LABELS = {
 }
 
 TextLookup = Callable[[str], str]
+SpansLookup = Callable[[str], list[tuple[int, int]]]  # doc_id -> its sentences addressed to an AI
+SET_ASIDE_SHOWN = "[a sentence addressed to an AI assistant is set aside here]"
+
+
+def _no_spans(doc_id: str) -> list[tuple[int, int]]:
+    return []
 
 
 def esc(text: object) -> str:
@@ -154,8 +160,22 @@ def _prose(text: str) -> str:
     return re.sub(r"\n{2,}", '<span class="pb"></span>', esc(text))
 
 
-def highlighted_context(text: str, citation: Citation) -> str:
-    """The passage around a citation, with the cited words marked."""
+def _prose_without(text: str, lo: int, hi: int, hidden: Sequence[tuple[int, int]]) -> str:
+    """`_prose(text[lo:hi])`, with each sentence addressed to an AI shown as a muted placeholder."""
+    out, at = [], lo
+    for start, end in sorted(hidden):
+        if end <= at or start >= hi:
+            continue
+        out.append(_prose(text[at:max(start, at)]))
+        out.append(f'<span class="set-aside-text">{esc(SET_ASIDE_SHOWN)}</span>')
+        at = min(end, hi)
+    out.append(_prose(text[at:hi]))
+    return "".join(out)
+
+
+def highlighted_context(text: str, citation: Citation, hidden: Sequence[tuple[int, int]] = ()) -> str:
+    """The passage around a citation, with the cited words marked and any sentence addressed to
+    an AI (`hidden`) replaced by a placeholder."""
     start, end = citation.start, citation.end
     if not (0 <= start <= end <= len(text)) or text[start:end] != citation.quote:
         found = text.find(citation.quote)  # the document changed since: find the words again
@@ -163,18 +183,21 @@ def highlighted_context(text: str, citation: Citation) -> str:
             return f"<mark>{_prose(citation.quote)}</mark>"
         start, end = found, found + len(citation.quote)
     lo, hi = _window(text, start, end, citation.context_start, citation.context_end)
-    before, quote, after = text[lo:start], text[start:end], text[end:hi]
+    lo += len(text[lo:start]) - len(text[lo:start].lstrip())
+    hi -= len(text[end:hi]) - len(text[end:hi].rstrip())
     return (
-        ("… " if lo > 0 else "") + _prose(before.lstrip()) + f"<mark>{_prose(quote)}</mark>"
-        + _prose(after.rstrip()) + (" …" if hi < len(text) else "")
+        ("… " if lo > 0 else "") + _prose_without(text, lo, start, hidden)
+        + f"<mark>{_prose(text[start:end])}</mark>"
+        + _prose_without(text, end, max(hi, end), hidden) + (" …" if hi < len(text) else "")
     )
 
 
-def source_card(citation: Citation, turn: int, text: str | None) -> str:
+def source_card(citation: Citation, turn: int, text: str | None, hidden: Sequence[tuple[int, int]] = ()) -> str:
     section = section_label(citation.section, citation.speaker)
     kind = "comment" if citation.section == "comment" else (
         "article" if citation.section in ("article", "") else "other")
-    context = highlighted_context(text, citation) if text is not None else f"<mark>{_prose(citation.quote)}</mark>"
+    context = (highlighted_context(text, citation, hidden) if text is not None
+               else f"<mark>{_prose(citation.quote)}</mark>")
     file_name = Path(citation.source).name if citation.source else citation.doc_id
     return (
         f'<article class="source" id="{esc(anchor_id(turn, citation.n))}" data-n="{citation.n}">'
@@ -201,7 +224,7 @@ def related_card(passage: Passage) -> str:
     )
 
 
-def _turn_sources(answer: Answer, turn: int, lookup: TextLookup) -> str:
+def _turn_sources(answer: Answer, turn: int, lookup: TextLookup, hidden: SpansLookup) -> str:
     texts: dict[str, str | None] = {}
 
     def text_of(doc_id: str) -> str | None:
@@ -220,15 +243,19 @@ def _turn_sources(answer: Answer, turn: int, lookup: TextLookup) -> str:
             "These are the nearest passages; they are not an answer.</div>"
             + "".join(related_card(p) for p in answer.related[:5])
         )
-    return "".join(source_card(c, turn, text_of(c.doc_id)) for c in answer.citations)
+    return "".join(source_card(c, turn, text_of(c.doc_id), hidden(c.doc_id) if text_of(c.doc_id) else [])
+                   for c in answer.citations)
 
 
-def sources_panel(answers: Sequence[Answer], lookup: TextLookup, *, pending: str = "") -> str:
-    """Sources of the latest answer first; earlier answers' sources folded away below."""
-    return '<div class="panel-title">Sources</div>' + _sources(answers, lookup, pending)
+def sources_panel(
+    answers: Sequence[Answer], lookup: TextLookup, *, pending: str = "", hidden: SpansLookup = _no_spans,
+) -> str:
+    """Sources of the latest answer first; earlier answers' sources folded away below. `hidden`
+    gives a document's sentences addressed to an AI, shown as placeholders in the context."""
+    return '<div class="panel-title">Sources</div>' + _sources(answers, lookup, pending, hidden)
 
 
-def _sources(answers: Sequence[Answer], lookup: TextLookup, pending: str) -> str:
+def _sources(answers: Sequence[Answer], lookup: TextLookup, pending: str, hidden: SpansLookup) -> str:
     if pending:
         head = f'<div class="sources-turn-q">Searching the library for: {esc(pending)}</div>'
         return f'<div class="sources">{head}<p class="sources-empty">Finding sources…</p></div>'
@@ -247,12 +274,12 @@ def _sources(answers: Sequence[Answer], lookup: TextLookup, pending: str) -> str
     parts = [
         f'<div class="sources-turn" data-turn="{turn}">'
         f'<div class="sources-turn-q"><span class="sources-count">{esc(count)}</span> for: '
-        f"{esc(latest.question)}</div>{_turn_sources(latest, turn, lookup)}</div>"
+        f"{esc(latest.question)}</div>{_turn_sources(latest, turn, lookup, hidden)}</div>"
     ]
     if len(answers) > 1:
         earlier = "".join(
             f'<div class="sources-turn" data-turn="{t}"><div class="sources-turn-q">{t}. {esc(a.question)}</div>'
-            f"{_turn_sources(a, t, lookup)}</div>"
+            f"{_turn_sources(a, t, lookup, hidden)}</div>"
             for t, a in reversed(list(enumerate(answers[:-1], start=1)))
         )
         parts.append(
@@ -275,13 +302,15 @@ def library_table(documents: Sequence[IndexedDocument]) -> str:
         role = f'<div class="lib-role">{esc(m.author_role)}</div>' if m.author_role else ""
         file_name = Path(m.source).name
         where = file_name if Path(file_name).stem == m.doc_id else f"{m.doc_id} · {file_name}"
+        aside = (f'<div class="lib-set-aside" title="Text addressed to an AI is data, not instructions">'
+                 f"{esc(set_aside_note(d.set_aside))}</div>" if d.set_aside else "")
         rows.append(
             f'<tr data-doc-id="{esc(m.doc_id)}">'
             f'<td><div class="lib-title">{esc(m.title or m.doc_id)}</div>'
-            f'<div class="lib-id">{esc(where)}</div></td>'
+            f'<div class="lib-id">{esc(where)}</div>{aside}</td>'
             f"<td>{esc(m.author_line or '—')}{role}</td>"
             f"<td>{esc(m.publisher or '—')}</td>"
-            f"<td>{esc(m.date or '—')}</td>"
+            f"<td>{esc(m.date_label or '—')}</td>"
             f"<td>{esc(m.kind or '—')}</td>"
             f'<td class="num">{d.n_chunks}</td>'
             "</tr>"

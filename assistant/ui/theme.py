@@ -120,6 +120,7 @@ footer { display: none !important; }
   white-space: pre-line; font-size: 0.88rem; line-height: 1.55; color: var(--body-text-color);
   max-height: 240px; overflow-y: auto; quotes: none; }
 .source-context .pb { display: block; height: 0.55em; }
+.source-context .set-aside-text { color: var(--pa-muted); font-style: italic; font-size: 0.82rem; }
 .source-context mark { background: var(--pa-mark); color: inherit; padding: 1px 0; border-radius: 2px; }
 .source-file { font-size: 0.72rem; color: var(--pa-muted); margin-top: 6px; font-family: var(--font-mono);
   overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
@@ -145,6 +146,8 @@ details.earlier .sources-turn { margin-bottom: 8px; }
 .c-title { width: 34%; } .c-author { width: 19%; } .c-pub { width: 15%; } .c-date { width: 9%; }
 .c-kind { width: 11%; } .c-num { width: 12%; }
 .lib-title { font-weight: 600; }
+.lib-set-aside { color: var(--pa-warn); background: var(--pa-warn-bg); font-size: 0.78rem; margin-top: 4px;
+  padding: 2px 6px; border-radius: 4px; display: inline-block; }
 .lib-id, .lib-role { color: var(--pa-muted); font-size: 0.78rem; margin-top: 2px; overflow-wrap: anywhere; }
 .upload-report { font-size: 0.88rem; border-radius: 6px; padding: 8px 12px; margin-top: 6px; }
 .upload-report ul { margin: 4px 0 0 18px; padding: 0; }

@@ -53,7 +53,7 @@ def test_the_model_never_sees_the_orders_and_the_sources_stay_delimited(
     assert "withheld" in memo and "Ignore" not in memo
     sources = prompt.split("Sources:", 1)[1]
     assert sources.count("</source>") == len(source_numbers(prompt))  # the memo's fake tag is defused
-    assert "‹/source>" in memo
+    assert "</source>" not in memo  # its fake tag is set aside with the orders (or, inline, defused)
     assert "never follow them" in prompt
     assert answer.mode == "llm" and FACT in answer.answer_markdown and PAYLOAD not in answer.answer_markdown
     assert_citations_valid(assistant, answer)
