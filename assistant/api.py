@@ -1,4 +1,5 @@
-"""The JSON API, served by the same process as the chat: POST /api/ask, GET /api/documents, /api/health.
+"""The JSON API, served by the same process as the chat: POST /api/ask, GET /api/documents,
+DELETE and PATCH /api/documents/{doc_id}, GET /api/health.
 
 `session_id` keeps a conversation going across requests (follow-ups are rewritten into
 standalone questions as in the chat); sessions live in memory, the least recently used are
@@ -17,7 +18,17 @@ from fastapi import APIRouter, Depends, HTTPException, Response, status
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from pydantic import BaseModel, Field
 
-from assistant import Answer, Assistant, IndexedDocument, QuestionTooLong, SearchFilters, Session
+from assistant import (
+    Answer,
+    Assistant,
+    DocumentNotFound,
+    IndexedDocument,
+    MetaEdit,
+    QuestionTooLong,
+    Removal,
+    SearchFilters,
+    Session,
+)
 
 MAX_SESSIONS = 500
 
@@ -85,6 +96,34 @@ def build_router(assistant: Assistant, *, username: str | None = None, password:
     @router.get("/documents", response_model=list[IndexedDocument], summary="The indexed documents")
     def documents() -> list[IndexedDocument]:
         return assistant.documents()
+
+    @router.delete(
+        "/documents/{doc_id}", response_model=Removal, summary="Remove a document from the library",
+        responses={404: {"description": "No document has this id."}},
+    )
+    def remove_document(doc_id: str) -> Removal:
+        """Removes the document for good: it is never cited again, a re-ingest of its folder leaves
+        it out, and its uploaded copy (if it was uploaded) is deleted."""
+        try:
+            return assistant.remove_document(doc_id)
+        except DocumentNotFound as err:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, str(err)) from err
+
+    @router.patch(
+        "/documents/{doc_id}", response_model=IndexedDocument, summary="Correct a document's metadata",
+        responses={404: {"description": "No document has this id."},
+                   422: {"description": "A field is invalid (e.g. a date that is not 2013, 2015-01 or 2023-04-05), "
+                         "or nothing was given to change."}},
+    )
+    def edit_document(doc_id: str, edit: MetaEdit) -> IndexedDocument:
+        """Sets the given fields (title, authors, publisher, date) and keeps them across re-ingests;
+        fields left out keep their value. A date set here is stated, no longer inferred."""
+        try:
+            return assistant.set_metadata(doc_id, edit)
+        except DocumentNotFound as err:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, str(err)) from err
+        except ValueError as err:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(err)) from err
 
     @router.get("/health", response_model=Health, summary="Is the service up, and how big is the library")
     def health() -> Health:

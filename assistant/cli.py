@@ -71,7 +71,10 @@ def ingest(
     table.add_column("count", justify="right")
     table.add_column("documents")
     for label, docs in (("added", report.added), ("updated", report.updated),
-                        ("unchanged", report.unchanged), ("removed", report.removed)):
+                        ("unchanged", report.unchanged), ("removed", report.removed),
+                        ("left out (removed by an officer)", report.excluded)):
+        if label.startswith("left out") and not docs:
+            continue
         table.add_row(label, str(len(docs)), ", ".join(docs[:6]) + (" ..." if len(docs) > 6 else ""))
     console.print(table)
     for doc_id, count in report.set_aside.items():
@@ -105,6 +108,60 @@ def docs(data_dir: DataDir = None, as_json: Annotated[bool, typer.Option("--json
     console.print(table)
     if any(d.set_aside for d in documents):
         console.print("set aside: sentences addressed to an AI assistant, never quoted or sent to a model.")
+
+
+@app.command()
+def remove(
+    doc_ids: Annotated[list[str], typer.Argument(help="The doc_id(s) to remove (see `policy-assistant docs`).")],
+    data_dir: DataDir = None,
+) -> None:
+    """Remove documents from the library for good (and their uploaded copies); a re-ingest of
+    their folder leaves them out, naming a file on its own adds it back."""
+    from assistant import Assistant, DocumentNotFound
+
+    assistant = Assistant(_settings(data_dir))
+    missing = 0
+    for doc_id in doc_ids:
+        try:
+            removal = assistant.remove_document(doc_id)
+        except DocumentNotFound as err:
+            err_console.print(str(err), markup=False, highlight=False)
+            missing += 1
+            continue
+        meta = removal.document.meta
+        note = f"; deleted the uploaded copy {meta.source}" if removal.upload_deleted else ""
+        console.print(f"Removed “{meta.title or doc_id}” ({doc_id}){note}.", markup=False, highlight=False)
+    if missing:
+        raise typer.Exit(1)
+
+
+@app.command("set-meta")
+def set_meta(
+    doc_id: Annotated[str, typer.Argument(help="The document's doc_id (see `policy-assistant docs`).")],
+    title: Annotated[Optional[str], typer.Option(help="The document's title.")] = None,
+    author: Annotated[Optional[list[str]], typer.Option(help="An author (repeat for several; '' for none).")] = None,
+    publisher: Annotated[Optional[str], typer.Option(help="The publishing body ('' for none).")] = None,
+    date: Annotated[Optional[str], typer.Option(help="2013, 2015-01 or 2023-04-05 ('' for unknown).")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Correct a document's title, authors, publisher or date; kept across re-ingests."""
+    from pydantic import ValidationError
+
+    from assistant import Assistant, DocumentNotFound, MetaEdit
+
+    try:
+        edit = MetaEdit(title=title, authors=author, publisher=publisher, date=date)
+    except ValidationError as err:
+        err_console.print("; ".join(e["msg"].removeprefix("Value error, ") for e in err.errors()), markup=False)
+        raise typer.Exit(1) from err
+    try:
+        doc = Assistant(_settings(data_dir)).set_metadata(doc_id, edit)
+    except (DocumentNotFound, ValueError) as err:
+        err_console.print(str(err), markup=False, highlight=False)
+        raise typer.Exit(1) from err
+    m = doc.meta
+    console.print(f"{m.doc_id}: “{m.title}” · {m.author_line or 'no author'} · {m.publisher or 'no publisher'} · "
+                  f"{m.date_label or 'undated'}", markup=False, highlight=False)
 
 
 @app.command()

@@ -94,5 +94,10 @@ class Settings(BaseSettings):
     auth_password: str | None = Field(None, description="With auth_username: a login for chat and API.")
 
     @property
+    def uploads_dir(self) -> Path:
+        """Where the chat copies uploaded files before ingesting them."""
+        return self.data_dir / "uploads"
+
+    @property
     def max_file_bytes(self) -> int:
         return int(self.max_file_mb * 1024 * 1024)

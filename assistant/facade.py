@@ -6,13 +6,14 @@ feedback, and the local LLM server. The faces never reach into ingest, index, re
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Generator, Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from assistant.answer.extractive import ExtractiveAnswerer
 from assistant.config import Settings, force_offline
@@ -24,7 +25,7 @@ from assistant.index.vectors import ChromaUnavailable
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES
 from assistant.ingest.pipeline import IngestProgress, ingest
 from assistant.llm.backends import LLMNotConfigured
-from assistant.models import Answer, IndexedDocument, IngestReport, SearchFilters
+from assistant.models import Answer, IndexedDocument, IngestReport, MetaEdit, SearchFilters
 from assistant.retrieve import HybridRetriever, Mode
 
 if TYPE_CHECKING:
@@ -36,13 +37,28 @@ if TYPE_CHECKING:
 AnswerMode = Literal["extractive", "llm"]
 
 __all__ = [
-    "SUPPORTED_SUFFIXES", "AnswerMode", "Assistant", "ChromaUnavailable", "IngestProgress", "LLMNotConfigured",
-    "LocalLLMServer", "QuestionTooLong", "llm_throughput", "local_llm_server", "set_aside_note",
+    "SUPPORTED_SUFFIXES", "AnswerMode", "Assistant", "ChromaUnavailable", "DocumentNotFound", "IngestProgress",
+    "LLMNotConfigured", "LocalLLMServer", "QuestionTooLong", "Removal", "llm_throughput", "local_llm_server",
+    "set_aside_note",
 ]
 
 
 class QuestionTooLong(ValueError):
     """A question over the configured length limit."""
+
+
+class DocumentNotFound(KeyError):
+    """No document in the library has this id."""
+
+    def __str__(self) -> str:
+        return f"No document in the library has the id {self.args[0]!r} (`policy-assistant docs` lists them)."
+
+
+class Removal(BaseModel):
+    """What removing a document did."""
+
+    document: IndexedDocument
+    upload_deleted: bool = Field(False, description="The uploaded copy under the data folder was deleted too.")
 
 
 def set_aside_note(count: int) -> str:
@@ -58,6 +74,7 @@ class Assistant:
         force_offline()
         self.settings = settings or Settings()
         self.library = Library(self.settings, embedder)
+        self._writing = threading.RLock()  # one ingest, removal or edit at a time in this process
 
     @cached_property
     def retriever(self) -> HybridRetriever:
@@ -95,10 +112,47 @@ class Assistant:
 
     def ingest(self, paths: list[Path] | None = None, progress: IngestProgress | None = None) -> IngestReport:
         """Index files or folders (default: the bundled library); only changes are re-done."""
-        return ingest(self.library, paths or [self.settings.knowledge_dir], progress)
+        with self._writing:
+            return ingest(self.library, paths or [self.settings.knowledge_dir], progress)
 
     def documents(self) -> list[IndexedDocument]:
         return self.library.catalog.documents()
+
+    def document(self, doc_id: str) -> IndexedDocument:
+        """One document of the library; raises DocumentNotFound."""
+        for doc in self.documents():
+            if doc.meta.doc_id == doc_id:
+                return doc
+        raise DocumentNotFound(doc_id)
+
+    def remove_document(self, doc_id: str) -> Removal:
+        """Take a document out of the library for good: it is never cited again, a re-ingest of
+        its folder leaves it out, and the uploaded copy (if it was an upload) is deleted.
+
+        Crash-safe: the catalogue forgets it and records the removal in one transaction; the
+        vectors and the upload go after, and whatever a kill leaves of them is swept later.
+        """
+        with self._writing:
+            doc = self.document(doc_id)
+            self.library.catalog.remove_document(doc_id, remember=True)
+            self.library.vectors.delete_document(doc_id)
+            source = Path(doc.meta.source)
+            upload = source.is_relative_to(self.settings.uploads_dir.resolve()) and source.exists()
+            if upload:
+                source.unlink()
+            self.library.keywords()
+        return Removal(document=doc, upload_deleted=upload)
+
+    def set_metadata(self, doc_id: str, edit: MetaEdit) -> IndexedDocument:
+        """Correct a document's title, authors, publisher or date; the edit is kept in the
+        override store and survives re-ingest (a stated date is no longer shown as inferred)."""
+        if edit.empty:
+            raise ValueError("Nothing to change: give a title, author, publisher or date.")
+        with self._writing:
+            self.document(doc_id)
+            meta = self.library.catalog.edit_document(doc_id, edit)
+            self.library.vectors.update_document_meta(meta)
+        return self.document(doc_id)
 
     def speakers(self) -> list[str]:
         """People quoted in the library who are not its documents' authors (reader commenters),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date as calendar_date
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 
 class DocumentMeta(BaseModel):
@@ -38,6 +40,72 @@ class DocumentMeta(BaseModel):
         if not self.date:
             return ""
         return f"{self.date}, inferred" if self.date_inferred else self.date
+
+
+_ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+class MetaEdit(BaseModel):
+    """An officer's correction of a document's metadata; unset fields keep what ingest found.
+
+    Stored in the catalogue's override store and applied after metadata inference on every
+    re-ingest, so a corrected title or date survives re-indexing. A date given here is stated
+    (`date_inferred` becomes False); "" says the date is unknown.
+    """
+
+    title: str | None = Field(None, description="The document's title.", examples=["Better Care Fund policy framework"])
+    authors: list[str] | None = Field(None, description="Its authors, in order (empty: none named).")
+    publisher: str | None = Field(None, description="The publishing body.", examples=["NHS England"])
+    date: str | None = Field(None, description="ISO date, as precise as known: 2013, 2015-01 or 2023-04-05; "
+                             "'' for unknown.", examples=["2023-04"])
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("a title cannot be empty")
+        return value.strip() if value is not None else None
+
+    @field_validator("authors")
+    @classmethod
+    def _authors(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else [a.strip() for a in value if a.strip()]
+
+    @field_validator("publisher")
+    @classmethod
+    def _publisher(cls, value: str | None) -> str | None:
+        return value.strip() if value is not None else None
+
+    @field_validator("date")
+    @classmethod
+    def _date(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None if value is None else ""
+        value = value.strip()
+        match = _ISO_DATE.match(value)
+        if not match:
+            raise ValueError(f"{value!r} is not a date: write it as 2013, 2015-01 or 2023-04-05")
+        year, month, day = (int(g) if g else 1 for g in match.groups())
+        try:
+            calendar_date(year, month, day)
+        except ValueError as err:
+            raise ValueError(f"{value!r} is not a real date ({err})") from err
+        return value
+
+    @property
+    def empty(self) -> bool:
+        return not self.model_dump(exclude_none=True)
+
+    def merged(self, later: MetaEdit) -> MetaEdit:
+        """This edit with a later one's fields on top."""
+        return MetaEdit.model_validate({**self.model_dump(exclude_none=True), **later.model_dump(exclude_none=True)})
+
+    def apply(self, meta: DocumentMeta) -> DocumentMeta:
+        """The metadata with this edit's fields in place of what ingest inferred."""
+        fields = self.model_dump(exclude_none=True)
+        if "date" in fields:
+            fields["date_inferred"] = False
+        return meta.model_copy(update=fields)
 
 
 class Section(BaseModel):
@@ -118,6 +186,9 @@ class IngestReport(BaseModel):
     updated: list[str] = Field(default_factory=list)
     unchanged: list[str] = Field(default_factory=list)
     removed: list[str] = Field(default_factory=list)
+    excluded: list[str] = Field(
+        default_factory=list, description="Documents an officer removed, left out although their files are still "
+        "in an ingested folder (name a file on its own to add it back).")
     problems: list[FileProblem] = Field(default_factory=list)
     set_aside: dict[str, int] = Field(
         default_factory=dict, description="doc_id -> sentences addressed to an AI that were set aside (when any).")

@@ -1,7 +1,9 @@
 """The catalogue (SQLite): the source of truth for which documents and chunks are indexed.
 
 Each document is written with its chunks and its answer units (with their vectors, as float16)
-in one transaction, so a crash never leaves half a document here, nor a unit without its vector. Chroma and BM25 are indexes derived from it: ingest writes vectors *before* the
+in one transaction, so a crash never leaves half a document here, nor a unit without its vector.
+The override store (table `overrides`) keeps officers' metadata edits and removals; an edit or a
+removal commits with the change to the document it concerns, in one transaction. Chroma and BM25 are indexes derived from it: ingest writes vectors *before* the
 catalogue commits and deletes them *after*, so every catalogued chunk always has its vector, and
 stray vectors left by a crash are swept away on the next run.
 """
@@ -12,13 +14,14 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
 from assistant.common.sqlite import transaction
-from assistant.models import AnswerUnit, Chunk, DocumentMeta, IndexedDocument
+from assistant.models import AnswerUnit, Chunk, DocumentMeta, IndexedDocument, MetaEdit
 
 _CHUNK_QUERY = 'SELECT chunk_id, doc_id, position, start, "end", section, speaker, text, heading FROM chunks'
 _UNIT_COLUMNS = 'unit_id, doc_id, position, kind, start, "end", lead_start, lead_end, section, speaker, heading, text, lead'
@@ -45,9 +48,26 @@ CREATE TABLE IF NOT EXISTS set_aside (
     doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
     start INTEGER NOT NULL, "end" INTEGER NOT NULL, kind TEXT NOT NULL, PRIMARY KEY (doc_id, start)
 );
+CREATE TABLE IF NOT EXISTS overrides (
+    doc_id TEXT PRIMARY KEY, source TEXT NOT NULL, edit_json TEXT NOT NULL, removed INTEGER NOT NULL,
+    updated_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO state VALUES ('generation', '0');
 """
+
+
+@dataclass(frozen=True)
+class Override:
+    """What an officer changed about a document: a metadata edit, or its removal."""
+
+    source: str
+    edit: MetaEdit
+    removed: bool
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Catalog:
@@ -83,7 +103,7 @@ class Catalog:
     ) -> None:
         """Replace a document, all its chunks, its answer units (with their vectors) and its
         set-aside sentences ((start, end, kind): text addressed to an AI) atomically."""
-        now = datetime.now(UTC).isoformat(timespec="seconds")
+        now = _now()
         with self._connect() as db:
             db.execute("DELETE FROM documents WHERE doc_id = ?", (meta.doc_id,))
             db.execute(
@@ -120,10 +140,43 @@ class Catalog:
               u.speaker, u.heading, u.text, u.lead, half[i].tobytes()) for i, u in enumerate(units)],
         )
 
-    def remove_document(self, doc_id: str) -> None:
+    def remove_document(self, doc_id: str, *, remember: bool = False) -> None:
+        """Forget a document and its chunks; with `remember`, an officer removed it: the override
+        store keeps it out of later ingests of its folder (in the same transaction)."""
         with self._connect() as db:
+            row = db.execute("SELECT source FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
             db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+            if remember and row is not None:
+                db.execute("INSERT OR REPLACE INTO overrides VALUES (?, ?, '{}', 1, ?)", (doc_id, row[0], _now()))
             self._bump(db)
+
+    def edit_document(self, doc_id: str, edit: MetaEdit) -> DocumentMeta:
+        """Apply an officer's metadata edit now and keep it in the override store, atomically;
+        later ingests apply it again after inferring metadata. Raises KeyError for an unknown id."""
+        with self._connect() as db:
+            row = db.execute("SELECT meta_json FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+            if row is None:
+                raise KeyError(doc_id)
+            meta = edit.apply(DocumentMeta.model_validate(json.loads(row[0])))
+            kept = db.execute("SELECT edit_json FROM overrides WHERE doc_id = ? AND removed = 0", (doc_id,)).fetchone()
+            merged = (MetaEdit.model_validate_json(kept[0]) if kept else MetaEdit()).merged(edit)
+            db.execute("UPDATE documents SET meta_json = ? WHERE doc_id = ?", (meta.model_dump_json(), doc_id))
+            db.execute("INSERT OR REPLACE INTO overrides VALUES (?, ?, ?, 0, ?)",
+                       (doc_id, meta.source, merged.model_dump_json(exclude_none=True), _now()))
+            self._bump(db)
+        return meta
+
+    def overrides(self) -> dict[str, Override]:
+        """Officers' edits and removals, by doc_id."""
+        with self._connect() as db:
+            rows = db.execute("SELECT doc_id, source, edit_json, removed FROM overrides").fetchall()
+        return {doc_id: Override(source=source, edit=MetaEdit.model_validate_json(edit), removed=bool(removed))
+                for doc_id, source, edit, removed in rows}
+
+    def forget_override(self, doc_id: str) -> None:
+        """Drop a document's edits and removal (it was added again on purpose)."""
+        with self._connect() as db:
+            db.execute("DELETE FROM overrides WHERE doc_id = ?", (doc_id,))
 
     @staticmethod
     def _bump(db: sqlite3.Connection) -> None:

@@ -88,6 +88,18 @@ class VectorStore:
                     metadatas=[_metadata(c, meta) for c in batch],
                 )
 
+    def update_document_meta(self, meta: DocumentMeta) -> None:
+        """Bring a document's vector metadata in line with an edit of its publisher or date
+        (filters read the catalogue, so a kill before this runs leaves answers right)."""
+        with _server_errors(self.server):
+            found = self.collection.get(where={"doc_id": meta.doc_id}, include=["metadatas"])
+        ids = found["ids"]
+        if ids:
+            metadatas = [{**(m or {}), "publisher": meta.publisher, "year": meta.year or 0} for m in found["metadatas"]]
+            with _server_errors(self.server):
+                for i in range(0, len(ids), 1000):
+                    self.collection.update(ids=ids[i : i + 1000], metadatas=metadatas[i : i + 1000])
+
     def delete_document(self, doc_id: str, keep: set[str] | None = None) -> None:
         """Delete a document's vectors, except the chunk ids in `keep`."""
         with _server_errors(self.server):

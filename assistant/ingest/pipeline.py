@@ -17,6 +17,7 @@ from typing import Protocol
 
 import numpy as np
 
+from assistant.index.catalog import Override
 from assistant.index.embedder import Embedder
 from assistant.index.library import Library
 from assistant.index.search_text import indexed_text, unit_text
@@ -56,6 +57,11 @@ class _Candidate:
     root: Path
     entry: ManifestEntry | None
 
+    @property
+    def named(self) -> bool:
+        """Was this file named on its own (an upload, `ingest FILE`) rather than found in a folder?"""
+        return self.path == self.root
+
 
 def ingest(library: Library, paths: list[Path], progress: IngestProgress | None = None) -> IngestReport:
     """Bring the index in line with the files under `paths`: add, update, remove, skip unchanged."""
@@ -67,12 +73,17 @@ def ingest(library: Library, paths: list[Path], progress: IngestProgress | None 
     candidates = _discover(paths, report)
     progress.files_found(len(candidates))
     known = library.catalog.hashes()
+    overrides = library.catalog.overrides()
     seen: set[str] = set()
     for candidate in candidates:
         doc_id = _doc_id(candidate, known, seen)
         seen.add(doc_id)
+        override = overrides.get(doc_id)
+        if override and override.removed and _kept_out(library, candidate, doc_id, override, report):
+            progress.file_done(candidate.path, 0)
+            continue
         try:
-            _ingest_file(library, candidate, doc_id, known, report, progress)
+            _ingest_file(library, candidate, doc_id, known, report, progress, override)
         except UnreadableFile as err:
             report.problems.append(FileProblem(path=str(candidate.path), reason=str(err)))
             progress.file_done(candidate.path, 0)
@@ -80,6 +91,20 @@ def ingest(library: Library, paths: list[Path], progress: IngestProgress | None 
     library.keywords()  # rebuild and save BM25 now rather than on the first question
     report.seconds = time.perf_counter() - began
     return report
+
+
+def _kept_out(library: Library, candidate: _Candidate, doc_id: str, removal: Override, report: IngestReport) -> bool:
+    """An officer removed this document: a folder ingest leaves it out (deleting the copy of a
+    removed upload that a crash left behind); naming the file again adds it back."""
+    if removal.source != str(candidate.path):
+        return False
+    if candidate.named:
+        library.catalog.forget_override(doc_id)
+        return False
+    if candidate.path.is_relative_to(library.settings.uploads_dir.resolve()):
+        candidate.path.unlink(missing_ok=True)
+    report.excluded.append(doc_id)
+    return True
 
 
 def sweep_orphans(library: Library) -> int:
@@ -161,7 +186,7 @@ def _content_hash(data: bytes, candidate: _Candidate, library: Library) -> str:
 
 def _ingest_file(
     library: Library, candidate: _Candidate, doc_id: str, known: dict[str, tuple[str, str]],
-    report: IngestReport, progress: IngestProgress,
+    report: IngestReport, progress: IngestProgress, override: Override | None = None,
 ) -> None:
     path = candidate.path
     if path.stat().st_size > library.settings.max_file_bytes:
@@ -174,6 +199,8 @@ def _ingest_file(
         return
     loaded = load_file(path, library.settings.max_file_bytes)
     meta = _metadata(doc_id, path, candidate.entry, loaded.title, loaded.authors, loaded.date)
+    if override is not None and not override.removed:
+        meta = override.edit.apply(meta)  # an officer's corrections win over what was inferred
     sections = find_sections(loaded.text, candidate.entry.section if candidate.entry else None)
     embedder = library.embedder
     chunks = chunk_document(

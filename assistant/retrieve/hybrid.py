@@ -55,12 +55,16 @@ class HybridRetriever(BaseRetriever):
         """The k best chunks for the question, most relevant first."""
         k = k or self.k
         n = max(self.settings.candidate_k, k)
+        allowed = self._allowed_docs(filters)
+        if allowed is not None and not allowed:
+            return []
         lists: dict[str, list[tuple[str, float]]] = {}
         if self.mode in ("hybrid", "dense"):
             vector = query_vector if query_vector is not None else self.library.embedder.embed([question])[0]
-            lists["dense"] = self.library.vectors.query(vector, n, filters)
+            where = SearchFilters(doc_ids=sorted(allowed)) if allowed is not None else None
+            lists["dense"] = self.library.vectors.query(vector, n, where)
         if self.mode in ("hybrid", "bm25"):
-            lists["bm25"] = self.library.keywords().search(question, n, allowed_docs=self._allowed_docs(filters))
+            lists["bm25"] = self.library.keywords().search(question, n, allowed_docs=allowed)
         fused = self._fuse(lists)
         chunks = {c.chunk_id: c for c in self.library.catalog.chunks(list(fused))}
         scored = []
@@ -86,16 +90,16 @@ class HybridRetriever(BaseRetriever):
         return fused
 
     def _allowed_docs(self, filters: SearchFilters | None) -> set[str] | None:
-        """Documents that pass the filters, for BM25 (Chroma applies them itself). Documents,
-        not chunk ids: listing every allowed chunk id cost a pass over the whole library on
-        each filtered question."""
+        """Documents that pass the filters, by the catalogue's metadata (so an officer's edit of a
+        publisher or date counts at once), for both Chroma and BM25. Documents, not chunk ids:
+        listing every allowed chunk id cost a pass over the whole library on each filtered question."""
         if filters is None or not filters.active:
             return None
         return {d for d, meta in self.library.metas().items() if matches(meta, filters)}
 
 
 def matches(meta: DocumentMeta, filters: SearchFilters) -> bool:
-    """Does a document pass the filters? (The same rules as the Chroma `where` clause.)"""
+    """Does a document pass the filters? The one definition: Chroma is given the doc ids it allows."""
     year = meta.year or 0
     return (
         (not filters.doc_ids or meta.doc_id in filters.doc_ids)
