@@ -26,6 +26,10 @@ def test_ingest_marks_and_counts_the_sentences_addressed_to_an_ai(open_library: 
     # Every chunk carries the marks that fall inside it, in document offsets.
     carried = {(s, e) for c in library.catalog.chunks() for s, e in c.set_aside}
     assert carried == {(s, e) for s, e, _ in marks}
+    # None of them is an answer unit, nor the lead of one.
+    units = library.catalog.units("testshire-budget-notice")
+    assert units and not any(u.text in AI_SENTENCES or u.lead in AI_SENTENCES for u in units)
+    assert not any(s < u.end and u.start < e for u in units for s, e, _ in marks)
     assert_index_consistent(library)
 
 
