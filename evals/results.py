@@ -242,6 +242,7 @@ class RunReport(BaseModel):
     created: datetime = Field(default_factory=datetime.now)
     commit: str = ""
     grounding: str = Field(default="", description="Whether the grounding checker was available.")
+    evidence_strings: int = Field(0, description="Gold evidence strings in the questions run.")
     evidence_not_in_corpus: list[str] = Field(default_factory=list)
     planted: PlantedFabrication = Field(default_factory=lambda: PlantedFabrication(available=False))
     systems: list[SystemResult]
@@ -250,6 +251,15 @@ class RunReport(BaseModel):
     @property
     def definitions(self) -> dict[str, str]:
         return definitions()
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def evidence_in_corpus(self) -> float | None:
+        """The share of gold evidence strings found (matched as for recall) in the text of some
+        document of the corpus: below 1, the set and the library (or its reading) disagree."""
+        if not self.evidence_strings:
+            return None
+        return 1 - len(self.evidence_not_in_corpus) / self.evidence_strings
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -55,6 +55,7 @@ def run_systems(
         set_size=dataset.set_size, documents=len(documents),
         chunks=sum(d.n_chunks for d in documents), mode=mode, retrieval=retrieval, commit=git_commit(),
         grounding=grounding.status, evidence_not_in_corpus=missing_evidence(dataset, assistant),
+        evidence_strings=sum(1 for q in dataset.questions for e in q.evidence if e.strip()),
         planted=planted_fabrication(grounding.checker) if planted else PlantedFabrication(
             available=False, note="not run (--no-planted)"),
         systems=results,

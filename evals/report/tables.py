@@ -186,7 +186,10 @@ def _pct(value: float | None) -> str:
 
 
 def data_notes(report: RunReport) -> list[str]:
-    if not report.evidence_not_in_corpus:
-        return ["All gold evidence strings were found in the corpus text."]
-    return ["**Gold evidence not found in the corpus** (these cannot be retrieved): "
-            + "; ".join(report.evidence_not_in_corpus)]
+    """Whether the gold evidence is in the corpus text at all (else it cannot be retrieved)."""
+    missing, total = report.evidence_not_in_corpus, report.evidence_strings
+    counted = f" ({total - len(missing)} of {total} found, {report.evidence_in_corpus:.3f})" if total else ""
+    if not missing:
+        return [f"All {total} gold evidence strings were found in the corpus text." if total
+                else "All gold evidence strings were found in the corpus text."]
+    return [f"**Gold evidence not found in the corpus**{counted}; these cannot be retrieved: " + "; ".join(missing)]

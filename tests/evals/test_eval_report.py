@@ -52,6 +52,17 @@ def test_retrieval_is_broken_down_by_question_type(
     assert "Retrieval by question type" in paths["html"].read_text()
 
 
+def test_the_report_says_how_much_gold_evidence_the_corpus_text_holds(
+    tmp_path: Path, make_report: Callable[..., RunReport], good_system: SystemResult,
+) -> None:
+    report = make_report(good_system)
+    report.evidence_strings, report.evidence_not_in_corpus = 8, ["q2: the lost quote…", "q3: another…"]
+    assert report.evidence_in_corpus == 0.75
+    md = write_reports(report, tmp_path)["md"].read_text()
+    assert "**Gold evidence not found in the corpus** (6 of 8 found, 0.750); these cannot be retrieved: q2" in md
+    assert '"evidence_in_corpus": 0.75' in (tmp_path / "report.json").read_text()
+
+
 def test_report_json_reads_back_with_the_same_figures(
     tmp_path: Path, make_report: Callable[..., RunReport], good_system: SystemResult,
 ) -> None:
@@ -84,7 +95,7 @@ def test_a_real_run_with_both_baselines_writes_every_report(bundled: Assistant, 
     llamaindex = report.system("llamaindex")
     assert llamaindex is not None and llamaindex.overall.citation_validity == 1.0  # its offsets are real
     assert llamaindex.overall.refused_share == 0.0  # it never refuses
-    assert report.evidence_not_in_corpus == []
+    assert report.evidence_not_in_corpus == [] and report.evidence_in_corpus == 1.0
     paths = write_reports(report, tmp_path)
     html = paths["html"].read_text()
     assert "llamaindex" in html and html.count("<img") == 4
