@@ -27,7 +27,7 @@ err = Console(stderr=True)
 def run(
     set_name: Annotated[
         Optional[str],
-        typer.Option("--set", help="A named set: dev, dev_nhs or dev_pdf (evals/datasets/NAME.corpus.json)."),
+        typer.Option("--set", help="A named set: dev (the default), dev_nhs or dev_pdf (evals/datasets/NAME.corpus.json)."),
     ] = None,
     dataset: Annotated[Optional[Path], typer.Option(help="A JSONL question set (instead of --set).")] = None,
     corpus: Annotated[
@@ -43,7 +43,9 @@ def run(
     mode: Annotated[str, typer.Option(help="Answerer: extractive or llm.")] = "extractive",
     retrieval: Annotated[str, typer.Option(help="Our retrieval: hybrid, dense or bm25.")] = "hybrid",
     out: Annotated[
-        Optional[Path], typer.Option(help="Folder for report.json/.md/.html (default: evals/runs/SET[-HALF]).")
+        Optional[Path],
+        typer.Option(help="Folder for report.json/.md/.html (default: evals/runs/SET, SET-A for a half, SET-first5 "
+                     "for --limit 5)."),
     ] = None,
     baselines: Annotated[bool, typer.Option(help="Also run the BM25-only and LlamaIndex baselines.")] = True,
     planted: Annotated[bool, typer.Option(help="Include the planted-fabrication figures.")] = True,
@@ -64,9 +66,14 @@ def run(
     except (DatasetError, SplitError, CorpusProblem, ModeUnavailable) as problem:
         err.print(f"[red]error:[/] {problem}")
         raise typer.Exit(2) from problem
-    paths = write_reports(report, out or Path("evals/runs") / (data.name + (f"-{data.split}" if data.split else "")))
+    paths = write_reports(report, out or default_out(data.name, data.split, limit))
     _print_summary(report)
     console.print("Reports: " + ", ".join(str(p) for p in paths.values()))
+
+
+def default_out(name: str, split: str, limit: int) -> Path:
+    """evals/runs/SET, with the half and the --limit in the name so a part never overwrites the whole."""
+    return Path("evals/runs") / (name + (f"-{split}" if split else "") + (f"-first{limit}" if limit else ""))
 
 
 def _questions(set_name: str | None, dataset: Path | None, corpus: list[Path] | None, split: str | None,

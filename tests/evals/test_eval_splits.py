@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from evals.cli import app
+from evals.cli import app, default_out
 from evals.dataset import DatasetError, load_dataset, load_named_set, named_sets
 from evals.report import write_reports
 from evals.results import QuestionResult, RunReport, SystemResult
@@ -51,6 +51,12 @@ def test_both_halves_of_every_set_have_every_type_and_share_nothing(name: str) -
         assert {a.types.get(qtype, 0), b.types.get(qtype, 0)} <= {n // 2, (n + 1) // 2}, qtype
     assert a.types["unanswerable"] >= 2 and b.types["unanswerable"] >= 2  # refusal figures on each half
     assert a.set_size == b.set_size == len(data.questions)
+
+
+def test_a_run_of_part_of_a_set_never_overwrites_the_whole_sets_report() -> None:
+    assert default_out("dev_nhs", "", 0) == Path("evals/runs/dev_nhs")
+    assert default_out("dev_nhs", "A", 0) == Path("evals/runs/dev_nhs-A")
+    assert default_out("dev", "", 5) == Path("evals/runs/dev-first5")
 
 
 def test_halves_depend_on_ids_and_types_only_not_on_order() -> None:
