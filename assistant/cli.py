@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from assistant import Answer, Settings, force_offline
+if TYPE_CHECKING:  # imported where used, so `--help` loads neither pydantic models nor the facade
+    from assistant import Answer, Settings
 
 app = typer.Typer(help="A policy assistant for health and social care integration.", no_args_is_help=True)
 console = Console()
@@ -24,6 +25,8 @@ EXIT_PARTIAL = 2
 
 
 def _settings(data_dir: Path | None) -> Settings:
+    from assistant import Settings, force_offline
+
     force_offline()
     settings = Settings()
     return settings.model_copy(update={"data_dir": data_dir}) if data_dir else settings
@@ -290,12 +293,14 @@ def feedback_export(
 
 
 def main() -> None:
-    from assistant import ChromaUnavailable
-
     try:
         app()
-    except ChromaUnavailable as err:  # server mode with the server down: one line, not a traceback
-        err_console.print(f"[red]{err}[/]")
+    except Exception as err:
+        from assistant import ChromaUnavailable  # here, not up front: `--help` stays light
+
+        if not isinstance(err, ChromaUnavailable):
+            raise
+        err_console.print(f"[red]{err}[/]")  # server mode with the server down: one line, not a traceback
         raise SystemExit(1) from err
 
 

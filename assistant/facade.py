@@ -2,6 +2,8 @@
 
 Everything a face needs goes through here: asking, ingesting, listing and describing the library,
 feedback, and the local LLM server. The faces never reach into ingest, index, retrieve or answer.
+Retrieval and answering (LlamaIndex, NLTK, the model) are imported on the first question, so
+`docs` and an unchanged `ingest` stay light.
 """
 
 from __future__ import annotations
@@ -15,24 +17,24 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.answer.extractive import ExtractiveAnswerer
 from assistant.config import Settings, force_offline
 from assistant.conversation import Session, standalone_question
 from assistant.feedback import FeedbackStore
-from assistant.index.embedder import Embedder
 from assistant.index.library import Library
 from assistant.index.vectors import ChromaUnavailable
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES
 from assistant.ingest.pipeline import IngestProgress, ingest
 from assistant.llm.backends import LLMNotConfigured
 from assistant.models import Answer, IndexedDocument, IngestReport, MetaEdit, SearchFilters
-from assistant.retrieve import HybridRetriever, Mode
 
 if TYPE_CHECKING:
     from llama_index.core.llms import LLM
 
+    from assistant.answer.extractive import ExtractiveAnswerer
     from assistant.answer.generative import GenerativeAnswerer
     from assistant.grounding import GroundingChecker
+    from assistant.index.embedder import Embedder
+    from assistant.retrieve import HybridRetriever, Mode
 
 AnswerMode = Literal["extractive", "llm"]
 
@@ -78,10 +80,14 @@ class Assistant:
 
     @cached_property
     def retriever(self) -> HybridRetriever:
+        from assistant.retrieve import HybridRetriever
+
         return HybridRetriever(self.library)
 
     @cached_property
     def extractive(self) -> ExtractiveAnswerer:
+        from assistant.answer.extractive import ExtractiveAnswerer
+
         return ExtractiveAnswerer(self.library, self.settings)
 
     @cached_property
@@ -134,6 +140,7 @@ class Assistant:
         """
         with self._writing:
             doc = self.document(doc_id)
+            self.library.catalog.set_vectors_in_doubt(True)  # so the next ingest sweeps what a kill leaves
             self.library.catalog.remove_document(doc_id, remember=True)
             self.library.vectors.delete_document(doc_id)
             source = Path(doc.meta.source)
@@ -208,7 +215,7 @@ class Assistant:
                       or standalone_question(question, session))
         qvec = self.library.embedder.embed([standalone])[0]
         timings["embed_ms"] = _ms(began)
-        retriever = self.retriever if retrieval in (None, self.retriever.mode) else HybridRetriever(
+        retriever = self.retriever if retrieval in (None, self.retriever.mode) else type(self.retriever)(
             self.library, mode=retrieval)
         mark = time.perf_counter()
         retrieved = retriever.search(standalone, self.settings.top_k, filters, query_vector=qvec)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import Stemmer
-from nltk.tokenize import PunktTokenizer
+
+if TYPE_CHECKING:  # NLTK takes seconds to import (it pulls in scipy and sklearn): only on first use
+    from nltk.tokenize import PunktTokenizer
 
 _LINE = re.compile(r"[^\n]+")
 _WORD = re.compile(r"[A-Za-z0-9£$€%]+(?:[’'.,-][A-Za-z0-9]+)*")
@@ -26,11 +29,14 @@ class Span(NamedTuple):
 
 @lru_cache(maxsize=1)
 def _punkt() -> PunktTokenizer:
-    """NLTK's Punkt model, from the copy LlamaIndex bundles (no download)."""
-    import llama_index.core
+    """NLTK's Punkt model, from the copy LlamaIndex bundles (no download). The folder is found
+    without importing LlamaIndex, which takes seconds."""
     import nltk
+    from nltk.tokenize import PunktTokenizer
 
-    cache = Path(llama_index.core.__file__).parent / "_static" / "nltk_cache"
+    spec = importlib.util.find_spec("llama_index.core")
+    assert spec is not None and spec.submodule_search_locations, "llama-index-core is not installed"
+    cache = Path(next(iter(spec.submodule_search_locations))) / "_static" / "nltk_cache"
     if str(cache) not in nltk.data.path:
         nltk.data.path.insert(0, str(cache))
     return PunktTokenizer("english")

@@ -14,13 +14,16 @@ import tempfile
 from collections import Counter
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import bm25s
 import numpy as np
 
 from assistant.common.text import content_stems
 from assistant.index.catalog import Catalog
 from assistant.index.search_text import indexed_text
+
+if TYPE_CHECKING:
+    import bm25s
 
 TOKENIZER_VERSION = "3"  # bump when assistant.common.text.content_stems changes, to rebuild saved indexes
 
@@ -51,6 +54,8 @@ class KeywordIndex:
             return cls(None, [], generation)
         titles = {d.meta.doc_id: d.meta.title for d in catalog.documents()}
         tokens = [content_stems(indexed_text(c, titles.get(c.doc_id, ""))) or ["∅"] for c in chunks]
+        import bm25s
+
         retriever = bm25s.BM25()
         retriever.index(tokens, show_progress=False)
         doc_freq = Counter(stem for toks in tokens for stem in set(toks))
@@ -63,6 +68,8 @@ class KeywordIndex:
         try:
             saved = json.loads((folder / "ids.json").read_text())
             if saved["generation"] == generation and saved.get("tokenizer") == TOKENIZER_VERSION:
+                import bm25s
+
                 retriever = bm25s.BM25.load(str(folder)) if saved["chunk_ids"] else None
                 return cls(retriever, saved["chunk_ids"], generation, saved["doc_freq"])
         except (OSError, ValueError, KeyError):
@@ -70,6 +77,15 @@ class KeywordIndex:
         index = cls.build(catalog)
         index.save(folder)
         return index
+
+    @staticmethod
+    def is_saved(catalog: Catalog, folder: Path) -> bool:
+        """Is the index saved in `folder` the one for the catalogue as it is now? (Cheap: no bm25s.)"""
+        try:
+            saved = json.loads((folder / "ids.json").read_text())
+            return bool(saved["generation"] == catalog.generation() and saved.get("tokenizer") == TOKENIZER_VERSION)
+        except (OSError, ValueError, KeyError):
+            return False
 
     def save(self, folder: Path) -> None:
         """Write to a temporary folder, then swap it in, so a crash never leaves half an index."""

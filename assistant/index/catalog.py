@@ -90,6 +90,18 @@ class Catalog:
         with self._connect() as db:
             return int(db.execute("SELECT value FROM state WHERE key='generation'").fetchone()[0])
 
+    def vectors_in_doubt(self) -> bool:
+        """Might the vector store hold vectors this catalogue does not know? True from the first
+        vector write of an ingest until that ingest finishes (so after a crash), and for a
+        catalogue written before this flag existed; only then does ingest sweep the store."""
+        with self._connect() as db:
+            row = db.execute("SELECT value FROM state WHERE key='vectors_in_doubt'").fetchone()
+        return row is None or row[0] != "0"
+
+    def set_vectors_in_doubt(self, in_doubt: bool) -> None:
+        with self._connect() as db:
+            db.execute("INSERT OR REPLACE INTO state VALUES ('vectors_in_doubt', ?)", ("1" if in_doubt else "0",))
+
     def hashes(self) -> dict[str, tuple[str, str]]:
         """doc_id -> (source, content_hash) for every catalogued document."""
         with self._connect() as db:

@@ -52,6 +52,11 @@ class Library:
                 self._keywords = KeywordIndex.load_or_build(self.catalog, self.keyword_folder)
             return self._keywords
 
+    def save_keywords(self) -> None:
+        """Rebuild and save the BM25 index unless the saved one matches the catalogue."""
+        if not KeywordIndex.is_saved(self.catalog, self.keyword_folder):
+            self.keywords()
+
     def metas(self) -> dict[str, DocumentMeta]:
         """Document metadata by doc_id, cached per catalogue generation."""
         generation = self.catalog.generation()

@@ -4,6 +4,9 @@ Order of writes per document: chunk vectors are upserted under ids that include 
 then the catalogue commits the document, its chunks and its answer units with their vectors in one
 transaction, then the document's older chunk vectors are deleted. A SIGKILL at any point leaves the catalogue with either the old or the new
 version, never both and never half; the next run sweeps vectors the catalogue does not know.
+The catalogue flags the vectors "in doubt" before the first write and clears the flag when the
+run ends, so only a run after a crash pays for the sweep (and an unchanged ingest never opens
+Chroma or loads the model).
 """
 
 from __future__ import annotations
@@ -68,7 +71,8 @@ def ingest(library: Library, paths: list[Path], progress: IngestProgress | None 
     progress = progress or _Silent()
     began = time.perf_counter()
     report = IngestReport()
-    sweep_orphans(library)
+    if library.catalog.vectors_in_doubt():  # a crash (or an error) part-way through an earlier ingest
+        sweep_orphans(library)
     report.units_embedded += backfill_units(library)
     candidates = _discover(paths, report)
     progress.files_found(len(candidates))
@@ -88,7 +92,8 @@ def ingest(library: Library, paths: list[Path], progress: IngestProgress | None 
             report.problems.append(FileProblem(path=str(candidate.path), reason=str(err)))
             progress.file_done(candidate.path, 0)
     _remove_deleted(library, paths, known, seen, report)
-    library.keywords()  # rebuild and save BM25 now rather than on the first question
+    library.save_keywords()  # rebuild and save BM25 now (if stale) rather than on the first question
+    library.catalog.set_vectors_in_doubt(False)  # every vector written or deleted above is settled
     report.seconds = time.perf_counter() - began
     return report
 
@@ -207,6 +212,7 @@ def _ingest_file(
         doc_id, digest, loaded.text, sections, embedder.count_tokens,
         library.settings.chunk_size, library.settings.chunk_overlap,
     )
+    library.catalog.set_vectors_in_doubt(True)  # before the first vector write: a crash from here is swept
     started = time.perf_counter()
     batch = max(library.settings.embed_batch_size * 2, 1)
     for i in range(0, len(chunks), batch):
@@ -259,6 +265,7 @@ def _remove_deleted(
         if doc_id in seen or any(src.is_relative_to(root) for root in missing):
             continue
         if any(src.is_relative_to(folder) for folder in folders) or not src.exists():
+            library.catalog.set_vectors_in_doubt(True)
             library.catalog.remove_document(doc_id)
             library.vectors.delete_document(doc_id)
             report.removed.append(doc_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from ingest_helpers import CountingEmbedder, OpenLibrary, assert_index_consistent, copy_bundled
 
 from assistant.index.library import Library
@@ -172,6 +173,7 @@ def test_vectors_left_by_a_crash_are_swept_on_the_next_run(
     never_committed = Chunk(chunk_id="ghost:111111111111:00000", doc_id="ghost", text="new", start=0, end=3,
                             section="article", position=0)
     vectors = library.embedder.embed([stale_version.text, never_committed.text])
+    library.catalog.set_vectors_in_doubt(True)  # as the killed run did before its first vector write
     library.vectors.upsert([stale_version, never_committed], vectors, meta)
     assert library.vectors.count() == len(library.catalog.chunk_ids()) + 2
 
@@ -198,3 +200,40 @@ def test_a_stale_bm25_index_is_rebuilt_from_the_catalogue(
     (writer.keyword_folder / "ids.json").write_text("{not json")  # a damaged saved index
     assert THOUGHTS in _bm25_hits(open_library(), THOUGHTS_WORDS)
     assert_index_consistent(open_library())
+
+
+def test_an_unchanged_run_after_a_clean_one_opens_neither_chroma_nor_the_model(
+    open_library: OpenLibrary, library_dir: Path, counting: CountingEmbedder
+) -> None:
+    """A clean run settles its vector writes, so the next run has nothing to sweep: an unchanged
+    re-ingest reads the catalogue and the files only (the CLI then loads no model and no Chroma)."""
+    copy_bundled(library_dir, BURTON)
+    ingest(open_library(), [library_dir])
+    fresh = open_library()
+    assert not fresh.catalog.vectors_in_doubt()
+
+    report = ingest(fresh, [library_dir])
+
+    assert report.unchanged == [BURTON]
+    assert "vectors" not in vars(fresh), "the vector store was opened for an unchanged library"
+    assert not fresh.catalog.vectors_in_doubt()
+    assert_index_consistent(fresh)
+
+
+def test_a_failed_run_leaves_the_vectors_in_doubt_so_the_next_run_sweeps(
+    open_library: OpenLibrary, library_dir: Path, counting: CountingEmbedder
+) -> None:
+    """An error mid-run (here the embedder fails after the flag is set) is treated like a crash."""
+    copy_bundled(library_dir, BURTON)
+    library = open_library()
+    ingest(library, [library_dir])
+    copy_bundled(library_dir, THOUGHTS)
+
+    def broken(texts: list[str]) -> object:
+        raise RuntimeError("encoder died")
+
+    counting.embed = broken  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError, match="encoder died"):
+        ingest(library, [library_dir])
+
+    assert library.catalog.vectors_in_doubt()
