@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from assistant.facade import (
         SUPPORTED_SUFFIXES,
         Assistant,
+        AssistantBusy,
         ChromaUnavailable,
         DocumentNotFound,
         IngestProgress,
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 _WHERE = {
     "Settings": "assistant.config", "force_offline": "assistant.config",
     "Session": "assistant.conversation",
-    "Assistant": "assistant.facade", "QuestionTooLong": "assistant.facade", "IngestProgress": "assistant.facade",
+    "Assistant": "assistant.facade", "AssistantBusy": "assistant.facade", "QuestionTooLong": "assistant.facade", "IngestProgress": "assistant.facade",
     "SUPPORTED_SUFFIXES": "assistant.facade", "ChromaUnavailable": "assistant.facade",
     "DocumentNotFound": "assistant.facade", "Removal": "assistant.facade",
     "LLMNotConfigured": "assistant.facade", "LocalLLMServer": "assistant.facade",
@@ -64,6 +65,7 @@ __all__ = [
     "Answer",
     "AnswerSentence",
     "Assistant",
+    "AssistantBusy",
     "ChromaUnavailable",
     "Chunk",
     "Citation",

@@ -1,6 +1,9 @@
 """The JSON API, served by the same process as the chat: POST /api/ask, GET /api/documents,
 DELETE and PATCH /api/documents/{doc_id}, GET /api/health.
 
+Questions take the same answering slots as the chat's (one per core, first come first served),
+so neither face starves the other; a question that finds no free slot within the wait gets 503.
+
 `session_id` keeps a conversation going across requests (follow-ups are rewritten into
 standalone questions as in the chat); sessions live in memory, the least recently used are
 forgotten first. When the web app has a login, the API asks for the same credentials (HTTP Basic).
@@ -21,6 +24,7 @@ from pydantic import BaseModel, Field
 from assistant import (
     Answer,
     Assistant,
+    AssistantBusy,
     DocumentNotFound,
     IndexedDocument,
     MetaEdit,
@@ -77,7 +81,11 @@ def build_router(assistant: Assistant, *, username: str | None = None, password:
 
     @router.post(
         "/ask", response_model=Answer, summary="Ask a question of the library",
-        responses={422: {"description": "The question is empty or too long (the message says which)."}},
+        responses={
+            422: {"description": "The question is empty or too long (the message says which)."},
+            503: {"description": "Busy: every answering slot (shared with the chat) stayed taken for the "
+                                 "configured wait, or too many questions are queued; retry after `Retry-After` s."},
+        },
     )
     def ask(request: AskRequest, response: Response) -> Answer:
         """Answer from the library only: every sentence cites a numbered passage; refuses when the
@@ -89,6 +97,9 @@ def build_router(assistant: Assistant, *, username: str | None = None, password:
             answer = assistant.ask(request.question, session=session, filters=request.filters)
         except QuestionTooLong as err:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(err)) from err
+        except AssistantBusy as err:
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, f"The assistant is busy: {err}",
+                                headers={"Retry-After": str(round(err.retry_after))}) from err
         if session is not None:
             response.headers["X-Session-Id"] = session.session_id
         return answer

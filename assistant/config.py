@@ -87,6 +87,13 @@ class Settings(BaseSettings):
         0.5, description="Below this share of supported sentences, fall back to the extractive answer."
     )
 
+    # Answering under load (the chat and the JSON API share these slots)
+    answer_workers: int = Field(0, description="Questions answered at once (0: one per CPU core).")
+    answer_queue: int = Field(32, description="Questions that may wait for a free slot; beyond that, 'busy' at once.")
+    answer_wait_seconds: float = Field(
+        30.0, description="Longest wait for a free slot before 'busy' (HTTP 503 from the API, a message in the chat)."
+    )
+
     # The web app
     host: str = Field("127.0.0.1", description="Address the chat listens on (loopback only by default).")
     port: int = Field(7860, description="Port of the chat and the JSON API.")

@@ -8,6 +8,7 @@ Retrieval and answering (LlamaIndex, NLTK, the model) are imported on the first 
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Generator, Iterator
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
+from assistant.common.slots import AssistantBusy, Slots
 from assistant.config import Settings, force_offline
 from assistant.conversation import Session, standalone_question
 from assistant.feedback import FeedbackStore
@@ -39,7 +41,7 @@ if TYPE_CHECKING:
 AnswerMode = Literal["extractive", "llm"]
 
 __all__ = [
-    "SUPPORTED_SUFFIXES", "AnswerMode", "Assistant", "ChromaUnavailable", "DocumentNotFound", "IngestProgress",
+    "SUPPORTED_SUFFIXES", "AnswerMode", "Assistant", "AssistantBusy", "ChromaUnavailable", "DocumentNotFound", "IngestProgress",
     "LLMNotConfigured", "LocalLLMServer", "QuestionTooLong", "Removal", "llm_throughput", "local_llm_server",
     "set_aside_note",
 ]
@@ -77,6 +79,13 @@ class Assistant:
         self.settings = settings or Settings()
         self.library = Library(self.settings, embedder)
         self._writing = threading.RLock()  # one ingest, removal or edit at a time in this process
+
+    @cached_property
+    def slots(self) -> Slots:
+        """How many questions are answered at once (one per core by default); every face shares
+        them, so the chat and the API queue together, first come first served."""
+        s = self.settings
+        return Slots(s.answer_workers or os.cpu_count() or 1, s.answer_wait_seconds, s.answer_queue)
 
     @cached_property
     def retriever(self) -> HybridRetriever:
@@ -192,8 +201,10 @@ class Assistant:
         self, question: str, *, session: Session | None = None, filters: SearchFilters | None = None,
         retrieval: Mode | None = None, mode: AnswerMode | None = None,
     ) -> Answer:
-        """Answer from the library only, citing every sentence; refuse when it does not answer."""
-        *_, answer = self._steps(question, session, filters, retrieval, self.answer_mode(mode))
+        """Answer from the library only, citing every sentence; refuse when it does not answer.
+        Waits for a free answering slot; raises AssistantBusy when none comes free in time."""
+        with self.slots.held():
+            *_, answer = self._steps(question, session, filters, retrieval, self.answer_mode(mode))
         assert isinstance(answer, Answer)
         return answer
 
@@ -240,7 +251,8 @@ class Assistant:
         """Text as it becomes available, then the finished Answer (the UI streams this); in llm
         mode the model's own tokens, then the guarded Answer, which may differ from them."""
         if self.answer_mode(mode) == "llm":
-            yield from self._steps(question, session, filters, None, "llm")
+            with self.slots.held():
+                yield from self._steps(question, session, filters, None, "llm")
             return
         answer = self.ask(question, session=session, filters=filters, mode="extractive")
         words = answer.answer_markdown.split(" ")

@@ -26,6 +26,7 @@ from assistant import (
     SUPPORTED_SUFFIXES,
     Answer,
     Assistant,
+    AssistantBusy,
     FeedbackStore,
     IndexedDocument,
     QuestionTooLong,
@@ -160,9 +161,10 @@ class ChatApp:
                     break
                 history[-1] = {"role": "assistant", "content": render.answer_message(part, turn, streaming=True)}
                 yield {c.chatbot: history}
-        except QuestionTooLong as err:
+        except (QuestionTooLong, AssistantBusy) as err:  # the question goes back in the box, with why
+            why = f"The assistant is busy answering other questions: {err}" if isinstance(err, AssistantBusy) else err
             del history[-2:], state.message_turns[-2:]
-            yield {c.chatbot: history, c.question: question, c.ask_error: _error(str(err)),
+            yield {c.chatbot: history, c.question: question, c.ask_error: _error(str(why)),
                    c.sources: self.sources(state), c.state: state}
             return
         except Exception as err:  # keep the conversation usable, and say what happened
@@ -405,10 +407,15 @@ class ChatApp:
         answer_out = [c.chatbot, c.question, c.sources, c.state, c.ask_error, c.feedback_box, c.briefing_label,
                       c.brief_md, c.brief_docx, c.scope]
         ask_in = [c.question, c.chatbot, c.state, *filters]
-        c.question.submit(self.respond, ask_in, answer_out, concurrency_id="ask", show_progress="hidden")
-        send.click(self.respond, ask_in, answer_out, concurrency_id="ask", show_progress="hidden")
+        # Questions wait in the Assistant's answering slots (shared with the API, first come first
+        # served), not in Gradio's queue: Gradio lets through as many as the slots may hold or queue.
+        slots = self.assistant.slots
+        asks: dict[str, Any] = {"concurrency_id": "ask", "concurrency_limit": slots.size + slots.max_waiting,
+                "show_progress": "hidden"}
+        c.question.submit(self.respond, ask_in, answer_out, **asks)
+        send.click(self.respond, ask_in, answer_out, **asks)
         c.chatbot.example_select(_picked_example, None, c.question, queue=False).then(
-            self.respond, ask_in, answer_out, concurrency_id="ask", show_progress="hidden")
+            self.respond, ask_in, answer_out, **asks)
         new_chat.click(self.new_conversation, None, answer_out, queue=False)
         c.scope.input(self.change_scope, [c.state, c.scope], [c.state, c.briefing_label, c.brief_md, c.brief_docx],
                        show_progress="hidden")

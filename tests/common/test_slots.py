@@ -1,0 +1,85 @@
+"""Answering slots: a bound on answers at once, shared fairly, with a bounded queue and wait."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from assistant.common.slots import AssistantBusy, Slots
+
+
+def _wait_until(condition: object, what: str) -> None:
+    for _ in range(2000):
+        if condition():  # type: ignore[operator]
+            return
+        threading.Event().wait(0.005)
+    raise AssertionError(f"timed out waiting until {what}")
+
+
+def test_no_more_than_size_hold_a_slot_at_once() -> None:
+    slots = Slots(2, wait_seconds=30, max_waiting=10)
+    inside, most, lock, gate = [0], [0], threading.Lock(), threading.Event()
+
+    def work() -> None:
+        with slots.held():
+            with lock:
+                inside[0] += 1
+                most[0] = max(most[0], inside[0])
+            gate.wait(5)
+            with lock:
+                inside[0] -= 1
+
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for t in threads:
+        t.start()
+    _wait_until(lambda: slots.waiting == 4, "four callers wait")
+    assert slots.running == 2
+    gate.set()
+    for t in threads:
+        t.join(10)
+    assert most[0] == 2 and slots.running == 0 and slots.waiting == 0
+
+
+def test_a_freed_slot_goes_to_the_longest_waiter_first() -> None:
+    slots = Slots(1, wait_seconds=30, max_waiting=10)
+    order: list[int] = []
+    slots.acquire()  # the test holds the only slot while the others line up
+
+    def work(n: int) -> None:
+        with slots.held():
+            order.append(n)
+
+    threads = []
+    for n in range(5):
+        thread = threading.Thread(target=work, args=(n,))
+        thread.start()
+        threads.append(thread)
+        _wait_until(lambda n=n: slots.waiting == n + 1, f"caller {n} waits")
+    slots.release()
+    for t in threads:
+        t.join(10)
+    assert order == [0, 1, 2, 3, 4]
+
+
+def test_a_caller_that_waits_too_long_hears_busy_and_leaves_the_queue() -> None:
+    slots = Slots(1, wait_seconds=0.05, max_waiting=10)
+    slots.acquire()
+
+    with pytest.raises(AssistantBusy, match="No answering slot came free") as busy:
+        slots.acquire()
+
+    assert busy.value.retry_after >= 1
+    assert slots.waiting == 0
+    slots.release()
+    with slots.held():  # the slot given back is free again
+        assert slots.running == 1
+
+
+def test_beyond_the_queue_limit_callers_hear_busy_at_once() -> None:
+    slots = Slots(1, wait_seconds=30, max_waiting=0)
+    slots.acquire()
+
+    with pytest.raises(AssistantBusy, match="1 questions are being answered and 0 are waiting"):
+        slots.acquire()
+    slots.release()
