@@ -68,7 +68,7 @@ def ingest(
         TextColumn("{task.fields[chunks]} chunks"), TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
     )
     with Progress(*columns, console=err_console, transient=True) as bar:
-        report = Assistant(settings).ingest(targets, _RichProgress(bar))
+        report = Assistant(settings).ingest(targets, _RichProgress(bar), batch=True)
     table = Table(title=f"Ingest into {settings.chroma_url or settings.data_dir}")
     table.add_column("result")
     table.add_column("count", justify="right")

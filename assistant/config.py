@@ -27,6 +27,14 @@ def force_offline() -> None:
         os.environ.setdefault(key, value)
 
 
+def cpu_cores() -> int:
+    """The cores this process may run on (a container's share, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 class Settings(BaseSettings):
     """Every knob of the assistant; each field is POLICY_ASSISTANT_<NAME> in the environment."""
 
@@ -53,7 +61,12 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(64, description="Overlap between chunks in wordpieces.")
     max_file_mb: float = Field(50.0, description="Files larger than this are skipped.")
     embed_batch_size: int = Field(32, description="Texts per embedding batch.")
-    embed_threads: int = Field(1, description="CPU threads of the PyTorch embedding model.")
+    embed_threads: int = Field(1, description="CPU threads of the PyTorch embedding model while serving.")
+    ingest_workers: int = Field(
+        0, description="Encoding processes (one thread each) of a batch ingest (the `ingest` command, the server's "
+        "first indexing): 0 = one per CPU core when there is more than ~200 KB to read, else in-process; "
+        "1 = in-process. Uploads in the chat always encode on the serving thread.",
+    )
     embedding_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
         "torch", description="What runs the embedding model; ONNX exports are cached under data_dir/models. "
         "Changing it re-indexes (it is part of every document's content hash).",

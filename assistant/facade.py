@@ -8,7 +8,6 @@ Retrieval and answering (LlamaIndex, NLTK, the model) are imported on the first 
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Generator, Iterator
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, Field
 
 from assistant.common.slots import AssistantBusy, Slots
-from assistant.config import Settings, force_offline
+from assistant.config import Settings, cpu_cores, force_offline
 from assistant.conversation import Session, standalone_question
 from assistant.feedback import FeedbackStore
 from assistant.index.library import Library
@@ -45,6 +44,10 @@ __all__ = [
     "LLMNotConfigured", "LocalLLMServer", "QuestionTooLong", "Removal", "llm_throughput", "local_llm_server",
     "set_aside_note",
 ]
+
+
+# Below this much text (about 200 chunks) starting the encoding processes costs more than they save.
+POOL_MIN_BYTES = 200_000
 
 
 class QuestionTooLong(ValueError):
@@ -85,7 +88,7 @@ class Assistant:
         """How many questions are answered at once (one per core by default); every face shares
         them, so the chat and the API queue together, first come first served."""
         s = self.settings
-        return Slots(s.answer_workers or os.cpu_count() or 1, s.answer_wait_seconds, s.answer_queue)
+        return Slots(s.answer_workers or cpu_cores(), s.answer_wait_seconds, s.answer_queue)
 
     @cached_property
     def retriever(self) -> HybridRetriever:
@@ -125,10 +128,24 @@ class Assistant:
         """The mode asked for, else llm when a backend is configured, else extractive."""
         return mode or ("llm" if self.settings.llm_backend != "none" else "extractive")
 
-    def ingest(self, paths: list[Path] | None = None, progress: IngestProgress | None = None) -> IngestReport:
-        """Index files or folders (default: the bundled library); only changes are re-done."""
+    def ingest(
+        self, paths: list[Path] | None = None, progress: IngestProgress | None = None, *, batch: bool = False,
+    ) -> IngestReport:
+        """Index files or folders (default: the bundled library); only changes are re-done.
+
+        `batch=True` (the `ingest` command, the server's first indexing) encodes on every core in
+        `ingest_workers` processes; otherwise (uploads while serving) on the serving thread."""
+        targets = paths or [self.settings.knowledge_dir]
+        workers = self.settings.ingest_workers
+        if not workers:  # automatic: every core, unless the files are too few to repay starting the pool
+            workers = cpu_cores() if _total_bytes(targets) >= POOL_MIN_BYTES else 1
         with self._writing:
-            return ingest(self.library, paths or [self.settings.knowledge_dir], progress)
+            if not batch or workers < 2 or self.library.custom_embedder:
+                return ingest(self.library, targets, progress)
+            from assistant.index.embedding_pool import EmbeddingPool
+
+            with EmbeddingPool(lambda: self.library.embedder, self.settings, workers) as pool:
+                return ingest(self.library, targets, progress, embedder=pool)
 
     def documents(self) -> list[IndexedDocument]:
         return self.library.catalog.documents()
@@ -289,6 +306,15 @@ def llm_throughput(base_url: str, model: str) -> tuple[int, int, float]:
 
     t = measure_throughput(base_url, model)
     return t.prompt_tokens, t.completion_tokens, t.seconds
+
+
+def _total_bytes(paths: list[Path]) -> int:
+    """Size of the files under `paths` (stat only): is a batch ingest big enough for the pool?"""
+    total = 0
+    for path in paths:
+        files = [path] if path.is_file() else path.rglob("*") if path.is_dir() else []
+        total += sum(f.stat().st_size for f in files if f.is_file())
+    return total
 
 
 def _final(steps: Iterator[str | Answer]) -> Generator[str, None, Answer]:

@@ -188,23 +188,57 @@ def _load(path: Path, split: str | None) -> RunReport:
         raise typer.Exit(2) from problem
 
 
-_PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True}
+@app.command()
+def bench(
+    sizes: Annotated[str, typer.Option(help="Library sizes in chunks, comma-separated.")] = "1000,10000,100000",
+    out: Annotated[Path, typer.Option(help="Folder for bench.json, bench.md, logs and the vector cache.")] = Path(
+        "bench-results"),
+    corpus: Annotated[
+        Optional[list[Path]],
+        typer.Option(help="Folders of real text to replicate (default: knowledge/ and ../shared/corpus-nhs)."),
+    ] = None,
+    questions: Annotated[int, typer.Option(help="Only the first N questions (0: all of dev + dev_nhs).")] = 0,
+    systems: Annotated[str, typer.Option(help="Pipelines to time: hybrid, dense, bm25, llamaindex.")] = (
+        "hybrid,dense,bm25,llamaindex"),
+    backends: Annotated[str, typer.Option(help="Embedding backends to compare ('' to skip).")] = "torch,onnx,onnx-int8",
+    reuse_sample: Annotated[Optional[Path], typer.Option(help="Take the real-ingest figures from this bench.json.")] = None,
+    budget_minutes: Annotated[float, typer.Option(help="Skip a size whose build is predicted to take longer.")] = 30.0,
+    keep: Annotated[bool, typer.Option(help="Keep the built libraries under OUT/work.")] = False,
+) -> None:
+    """Performance and scale: ingest, command start-up, first-ask and warm-ask latency, cold start,
+    memory by library size, in one run."""
+    force_offline()
+    from evals.bench.library import DEFAULT_SOURCES
+    from evals.bench.main import SYSTEMS, BenchConfig, run_bench
+
+    chosen = [s for s in systems.split(",") if s]
+    for system in chosen:
+        _check_choice("--systems", system, SYSTEMS)
+    run_bench(BenchConfig(
+        sizes=[int(s) for s in sizes.split(",") if s.strip()], out=out.resolve(), sources=corpus or list(DEFAULT_SOURCES),
+        questions=questions, systems=chosen, backends=[b for b in backends.split(",") if b],
+        reuse_sample=reuse_sample, budget_minutes=budget_minutes, keep=keep,
+    ))
 
 
-@app.command(context_settings=_PASS_THROUGH, add_help_option=False)
-def bench(ctx: typer.Context) -> None:
-    """Performance and scale: ingest, latency, cold start, memory by library size (see --help)."""
-    from evals.bench.main import main as bench_main
-
-    bench_main(list(ctx.args))
-
-
-@app.command(context_settings=_PASS_THROUGH, add_help_option=False)
-def load(ctx: typer.Context) -> None:
-    """Concurrent users: a bounded load test of /api/ask and the chat queue on loopback (see --help)."""
+@app.command()
+def load(
+    url: Annotated[Optional[str], typer.Option(help="A running server on loopback (default: start one).")] = None,
+    clients: Annotated[int, typer.Option(help="Concurrent clients, alternating API and chat.")] = 20,
+    seconds: Annotated[float, typer.Option(help="How long they ask.")] = 60.0,
+    questions: Annotated[int, typer.Option(help="The first N dev-set questions.")] = 8,
+    data_dir: Annotated[Optional[Path], typer.Option(help="Index for a started server (default: OUT/data).")] = None,
+    out: Annotated[Path, typer.Option(help="Folder for load.json, load.md and the server log.")] = Path(
+        "bench-results/load"),
+    channels: Annotated[str, typer.Option(help="api, gradio or both, comma-separated.")] = "api,gradio",
+) -> None:
+    """Concurrent users: a bounded load test of /api/ask and the chat queue on loopback."""
+    force_offline()
+    from evals.bench.load import LoadConfig
     from evals.bench.load import main as load_main
 
-    load_main(list(ctx.args))
+    load_main(LoadConfig(url=url, clients=clients, seconds=seconds, questions=questions, data_dir=data_dir,
+                         out=out.resolve(), channels=tuple(c for c in channels.split(",") if c)))
 
 
 def _check_choice(option: str, value: str, allowed: tuple[str, ...]) -> None:

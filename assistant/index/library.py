@@ -20,6 +20,7 @@ class Library:
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self._embedder = embedder
+        self._custom = embedder is not None
         self._lock = threading.Lock()
         self._keywords: KeywordIndex | None = None
         self._metas: tuple[int, dict[str, DocumentMeta]] | None = None
@@ -33,6 +34,11 @@ class Library:
         url = self.settings.chroma_url
         client = chroma_client(self.settings.data_dir, url)
         return VectorStore(client, self.settings.chroma_collection, server=url)
+
+    @property
+    def custom_embedder(self) -> bool:
+        """Was the embedder handed in (a test's, the benchmark's) rather than made from the settings?"""
+        return self._custom
 
     @property
     def embedder(self) -> Embedder:

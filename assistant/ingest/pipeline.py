@@ -66,14 +66,18 @@ class _Candidate:
         return self.path == self.root
 
 
-def ingest(library: Library, paths: list[Path], progress: IngestProgress | None = None) -> IngestReport:
-    """Bring the index in line with the files under `paths`: add, update, remove, skip unchanged."""
+def ingest(
+    library: Library, paths: list[Path], progress: IngestProgress | None = None, embedder: Embedder | None = None,
+) -> IngestReport:
+    """Bring the index in line with the files under `paths`: add, update, remove, skip unchanged.
+    `embedder` encodes the chunks (default: the library's; a batch ingest passes a pool). Neither is
+    touched unless something needs encoding, so an unchanged ingest loads no model."""
     progress = progress or _Silent()
     began = time.perf_counter()
     report = IngestReport()
     if library.catalog.vectors_in_doubt():  # a crash (or an error) part-way through an earlier ingest
         sweep_orphans(library)
-    report.units_embedded += backfill_units(library)
+    report.units_embedded += backfill_units(library, embedder)
     candidates = _discover(paths, report)
     progress.files_found(len(candidates))
     known = library.catalog.hashes()
@@ -87,7 +91,7 @@ def ingest(library: Library, paths: list[Path], progress: IngestProgress | None 
             progress.file_done(candidate.path, 0)
             continue
         try:
-            _ingest_file(library, candidate, doc_id, known, report, progress, override)
+            _ingest_file(library, embedder, candidate, doc_id, known, report, progress, override)
         except UnreadableFile as err:
             report.problems.append(FileProblem(path=str(candidate.path), reason=str(err)))
             progress.file_done(candidate.path, 0)
@@ -119,7 +123,7 @@ def sweep_orphans(library: Library) -> int:
     return len(orphans)
 
 
-def backfill_units(library: Library) -> int:
+def backfill_units(library: Library, embedder: Embedder | None = None) -> int:
     """Give answer units to documents catalogued before units existed (from their stored text
     and chunks), so every document can be answered from stored vectors; returns units embedded."""
     done = 0
@@ -130,7 +134,7 @@ def backfill_units(library: Library) -> int:
         excluded = [span for c in chunks for span in c.set_aside] + [(f.start, f.end) for f in find_instructions(text)]
         units = build_units(doc_id, digest, text, sections_of(chunks), excluded=excluded)
         if units:
-            library.catalog.put_units(doc_id, units, embed_units(library.embedder, units))
+            library.catalog.put_units(doc_id, units, embed_units(embedder or library.embedder, units))
             done += len(units)
     return done
 
@@ -190,8 +194,8 @@ def _content_hash(data: bytes, candidate: _Candidate, library: Library) -> str:
 
 
 def _ingest_file(
-    library: Library, candidate: _Candidate, doc_id: str, known: dict[str, tuple[str, str]],
-    report: IngestReport, progress: IngestProgress, override: Override | None = None,
+    library: Library, embedder: Embedder | None, candidate: _Candidate, doc_id: str,
+    known: dict[str, tuple[str, str]], report: IngestReport, progress: IngestProgress, override: Override | None = None,
 ) -> None:
     path = candidate.path
     if path.stat().st_size > library.settings.max_file_bytes:
@@ -207,14 +211,14 @@ def _ingest_file(
     if override is not None and not override.removed:
         meta = override.edit.apply(meta)  # an officer's corrections win over what was inferred
     sections = find_sections(loaded.text, candidate.entry.section if candidate.entry else None)
-    embedder = library.embedder
+    embedder = embedder or library.embedder
     chunks = chunk_document(
         doc_id, digest, loaded.text, sections, embedder.count_tokens,
         library.settings.chunk_size, library.settings.chunk_overlap,
     )
     library.catalog.set_vectors_in_doubt(True)  # before the first vector write: a crash from here is swept
     started = time.perf_counter()
-    batch = max(library.settings.embed_batch_size * 2, 1)
+    batch = max(library.settings.embed_batch_size * 2 * getattr(embedder, "workers", 1), 1)  # 2 batches a worker
     for i in range(0, len(chunks), batch):
         part = chunks[i : i + batch]
         library.vectors.upsert(part, embedder.embed([indexed_text(c) for c in part]), meta)

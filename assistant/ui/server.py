@@ -90,7 +90,7 @@ def serve(settings: Settings, *, out: TextIO = sys.stderr) -> None:
     assistant = Assistant(settings)
     if not assistant.documents():
         print(f"The library in {settings.data_dir} is empty: indexing the bundled documents first.", file=out)
-        report = assistant.ingest(progress=_ConsoleProgress(out))
+        report = assistant.ingest(progress=_ConsoleProgress(out), batch=True)  # every core: nobody is asking yet
         for problem in report.problems:
             print(f"  {'could not read' if problem.fatal else 'note'}: {problem.path}: {problem.reason}", file=out)
         print(f"Indexed {report.chunks_embedded} passages in {report.seconds:.1f} s.", file=out, flush=True)

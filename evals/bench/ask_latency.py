@@ -10,12 +10,14 @@ compare the modes' figures measured in the same run.
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
 
 from assistant import Assistant, Settings
 from assistant.retrieve import HybridRetriever
@@ -53,16 +55,16 @@ def measure(assistant: Assistant, dataset: Path, repeats: int) -> dict[str, dict
     return results
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=None)
-    parser.add_argument("--dataset", type=Path, default=Path("evals/datasets/dev.jsonl"))
-    parser.add_argument("--repeats", type=int, default=3)
-    args = parser.parse_args()
-    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="ask-latency-"))
+def main(
+    data_dir: Annotated[Optional[Path], typer.Option(help="Index folder (default: a new temporary one).")] = None,
+    dataset: Annotated[Path, typer.Option(help="The questions.")] = Path("evals/datasets/dev.jsonl"),
+    repeats: Annotated[int, typer.Option(help="Times each question is asked in each mode.")] = 3,
+) -> None:
+    """Warm ask latency and retrieval quality per retrieval mode, side by side in one run."""
+    data_dir = data_dir or Path(tempfile.mkdtemp(prefix="ask-latency-"))
     assistant = Assistant(Settings(data_dir=data_dir))
     assistant.ingest()
-    results = measure(assistant, args.dataset, args.repeats)
+    results = measure(assistant, dataset, repeats)
     print(f"{'mode':8} {'ask p50':>9} {'ask p95':>9} {'ret p50':>9} {'ret p95':>9} {'recall@5':>9} {'MRR':>6}")
     for mode, r in results.items():
         print(f"{mode:8} {r['ask_p50_ms']:9.1f} {r['ask_p95_ms']:9.1f} {r['retrieve_p50_ms']:9.1f} "
@@ -73,4 +75,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    typer.run(main)

@@ -10,7 +10,6 @@ keeping only if recall@5 and MRR stay within 0.01 of PyTorch's and it is faster.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import resource
@@ -20,9 +19,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Optional
 
 import numpy as np
+import typer
 
 from assistant.config import force_offline
 from evals.bench.library import DEFAULT_SOURCES, SHARED_NHS
@@ -200,22 +200,22 @@ def render(result: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(
+    corpus: Annotated[Optional[list[Path]], typer.Option(help="Folders to ingest (repeatable; default: the bundled library).")] = None,
+    backend: Annotated[Optional[list[str]], typer.Option(help=f"Backends to compare (repeatable; default: {', '.join(BACKENDS)}).")] = None,
+    rounds: Annotated[int, typer.Option(help="Interleaved throughput rounds; the best counts.")] = 3,
+    out: Annotated[Path, typer.Option(help="Folder for embedding.json and embedding.md.")] = Path("bench-results"),
+) -> None:
+    """Compare the embedding backends on one corpus: ingest, throughput, agreement, retrieval quality."""
     from evals.bench.processes import DEV_SET
 
-    parser = argparse.ArgumentParser(prog="python -m evals.bench.embedding")
-    parser.add_argument("--corpus", type=Path, nargs="+", default=[DEFAULT_SOURCES[0]])
-    parser.add_argument("--backends", default=",".join(BACKENDS))
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--out", type=Path, default=Path("bench-results"))
-    args = parser.parse_args(argv)
-    result = evaluate_backends(args.corpus, args.backends.split(","), DEV_SET, args.rounds)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "embedding.json").write_text(json.dumps(result, indent=2))
-    (args.out / "embedding.md").write_text("\n".join(render(result)) + "\n")
+    result = evaluate_backends(corpus or [DEFAULT_SOURCES[0]], backend or list(BACKENDS), DEV_SET, rounds)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "embedding.json").write_text(json.dumps(result, indent=2))
+    (out / "embedding.md").write_text("\n".join(render(result)) + "\n")
     print("\n".join(render(result)), file=sys.stderr)
     print(json.dumps(result))
 
 
 if __name__ == "__main__":
-    main()
+    typer.run(main)

@@ -9,7 +9,6 @@ requests per client, and a timeout on every request; a server it started is stop
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import signal
@@ -289,29 +288,10 @@ def _ms(since: float) -> float:
     return (time.perf_counter() - since) * 1000
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(config: LoadConfig) -> None:
+    """Run the test (`python -m evals load`), write load.json and load.md; exit 1 unless it passed."""
     from evals.bench.processes import dev_questions
 
-    parser = argparse.ArgumentParser(
-        prog="python -m evals load", description="A bounded concurrent-users test on loopback."
-    )
-    parser.add_argument("--url", help="A running server on loopback (default: start one).")
-    parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--questions", type=int, default=8, help="The first N dev-set questions.")
-    parser.add_argument("--data-dir", type=Path, help="Index for a started server (default: OUT/data).")
-    parser.add_argument("--out", type=Path, default=LoadConfig().out)
-    parser.add_argument("--channels", default="api,gradio")
-    args = parser.parse_args(argv)
-    config = LoadConfig(
-        url=args.url,
-        clients=args.clients,
-        seconds=args.seconds,
-        questions=args.questions,
-        data_dir=args.data_dir,
-        out=args.out,
-        channels=tuple(args.channels.split(",")),
-    )
     if config.url:
         require_loopback(config.url)
     questions = dev_questions(config.questions)
@@ -321,7 +301,3 @@ def main(argv: list[str] | None = None) -> None:
     print("\n".join(render(result)))
     if not result["passed"]:
         raise SystemExit(1)
-
-
-if __name__ == "__main__":
-    main()

@@ -1,4 +1,5 @@
-"""`python -m evals bench`: ingest throughput, re-ingest, query latency, cold start and memory at
+"""`python -m evals bench`: ingest throughput (serving path vs batch, each beside its encoder
+ceiling), re-ingest, command start-up, first-ask and warm-ask latency, cold start and memory at
 several library sizes, for our hybrid, dense-only and BM25-only retrieval and for LlamaIndex's
 default dense pipeline, all measured in one run so that their ratios mean something on a shared,
 noisy machine.
@@ -6,8 +7,10 @@ noisy machine.
 Why the shape: absolute times on two shared cores swing with everyone else's work, so every
 latency below is measured *interleaved* (question by question, all sizes and systems in turn),
 and the report leads with ratios. Each size is served by its own fresh process, so cold start
-and RSS are that process's own. Libraries larger than the real corpus are replicas of it (see
-bench_library.py); the encoding throughput is measured on a real full-pipeline ingest only.
+and RSS are that process's own. A *first ask* is a question that process has never seen, asked
+with the answer-side caches emptied (as if nobody had asked about its passages); the *warm ask*
+is the same question again, straight after. Libraries larger than the real corpus are replicas
+of it (see library.py); the encoding throughput is measured on a real full-pipeline ingest only.
 """
 
 from __future__ import annotations
@@ -26,22 +29,22 @@ import numpy as np
 
 from assistant.config import PROJECT_ROOT
 from evals.bench.library import DEFAULT_SOURCES, BaseFile, source_files, write_library
-from evals.bench.processes import Server, dev_questions, log, run_worker
+from evals.bench.processes import Server, bench_questions, log, run_worker
 from evals.bench.report import write_report
 
-WARM_UP_QUESTION = "How are health and social care services being integrated?"
+WARM_UP_QUESTION = "How are health and social care services being integrated?"  # in no question set
 OUR_MODES = ("hybrid", "dense", "bm25")
+SYSTEMS = (*OUR_MODES, "llamaindex")
 
 
 @dataclass
 class BenchConfig:
-    sizes: list[int] = field(default_factory=lambda: [1000, 10000])
+    sizes: list[int] = field(default_factory=lambda: [1000, 10000, 100000])
     out: Path = PROJECT_ROOT / "bench-results"
     sources: list[Path] = field(default_factory=lambda: list(DEFAULT_SOURCES))
-    questions: int = 0  # 0: every dev-set question
-    rounds: int = 1
+    questions: int = 0  # 0: every question of the dev sets about library B (dev.jsonl + dev_nhs.jsonl)
     budget_minutes: float = 30.0  # per size: a build expected to take longer is skipped
-    llamaindex: bool = True
+    systems: list[str] = field(default_factory=lambda: list(SYSTEMS))
     keep: bool = False
     backends: list[str] = field(default_factory=lambda: ["torch", "onnx", "onnx-int8"])
     reuse_sample: Path | None = None
@@ -52,31 +55,56 @@ def compare_backends(config: BenchConfig) -> dict[str, Any] | None:
     if not config.backends:
         return None
     log(f"embedding backends: {', '.join(config.backends)}")
-    args = ["--backends", ",".join(config.backends), "--out", str(config.out)]
+    args = [arg for backend in config.backends for arg in ("--backend", backend)] + ["--out", str(config.out)]
     return run_worker(args, config.out / "logs" / "embedding.log", timeout=3 * 3600, module="evals.bench.embedding")
 
 
 def measure_sample(config: BenchConfig, work: Path) -> dict[str, Any]:
-    """Real ingest of the real corpus (and the encode ceiling on the same texts)."""
-    log(f"full-pipeline ingest of {', '.join(str(s) for s in config.sources)} with the real encoder")
+    """Real ingest of the real corpus, serving path and batch path, each beside its encoder ceiling."""
+    log(f"full-pipeline ingest of {', '.join(str(s) for s in config.sources)} with the real encoder, "
+        "in-process (one thread) and batch (a process per core)")
+    sources = [arg for source in config.sources for arg in ("--source", str(source))]
     result = run_worker(
-        [
-            "sample",
-            "--data-dir",
-            str(work / "sample-data"),
-            "--cache",
-            str(config.out / "cache" / "vectors.npz"),
-            "--sources",
-            *map(str, config.sources),
-        ],
+        ["sample", "--data-dir", str(work / "sample-data"), "--cache", str(config.out / "cache" / "vectors.npz"),
+         *sources],
         config.out / "logs" / "sample.log",
         timeout=4 * 3600,
     )
-    result["ingest_chunks_per_s"] = result["chunks"] / result["ingest_seconds"]
-    result["encode_chunks_per_s"] = result["chunks"] / result["encode_seconds"]
-    result["ingest_vs_encode"] = result["ingest_chunks_per_s"] / result["encode_chunks_per_s"]
-    log(f"ingest {result['ingest_chunks_per_s']:.1f} chunks/s, encode {result['encode_chunks_per_s']:.1f} chunks/s")
+    chunks = result["chunks"]
+    for path in ("serving", "batch"):
+        result[f"{path}_ingest_chunks_per_s"] = chunks / result[f"{path}_ingest_seconds"]
+        result[f"{path}_encode_chunks_per_s"] = chunks / result[f"{path}_encode_seconds"]
+        result[f"{path}_vs_encode"] = result[f"{path}_ingest_chunks_per_s"] / result[f"{path}_encode_chunks_per_s"]
+    result["batch_speedup"] = result["batch_ingest_chunks_per_s"] / result["serving_ingest_chunks_per_s"]
+    log(f"ingest {result['serving_ingest_chunks_per_s']:.1f} chunks/s in-process, "
+        f"{result['batch_ingest_chunks_per_s']:.1f} batch ({result['batch_speedup']:.2f}x)")
     return result
+
+
+def measure_commands(config: BenchConfig, work: Path, repeats: int = 5) -> dict[str, Any]:
+    """Wall time of `policy-assistant --help` and of an unchanged re-ingest (the bundled library,
+    and library B), each a fresh process as a user starts it; the median of `repeats`."""
+    data = str(work / "sample-data" / "batch")
+    sources = [str(s) for s in config.sources]
+    commands = {
+        "help": ["--help"],
+        "reingest_bundled": ["ingest", "--data-dir", data],
+        "reingest_library": ["ingest", *sources, "--data-dir", data],
+    }
+    results: dict[str, Any] = {"load_average": [round(x, 2) for x in os.getloadavg()]}
+    for name, args in commands.items():
+        seconds = []
+        for _ in range(repeats):
+            began = time.perf_counter()
+            done = subprocess.run([sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=True,
+                                  cwd=PROJECT_ROOT, timeout=600, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+            seconds.append(time.perf_counter() - began)
+            if done.returncode != 0:
+                raise RuntimeError(f"policy-assistant {' '.join(args)} failed: {done.stderr[-2000:]}")
+        results[name] = {"median_seconds": float(np.median(seconds)), "min_seconds": min(seconds),
+                         "max_seconds": max(seconds)}
+        log(f"policy-assistant {' '.join(args[:1])}: median {results[name]['median_seconds']:.2f} s")
+    return results
 
 
 def reused_sample(config: BenchConfig) -> dict[str, Any] | None:
@@ -136,16 +164,19 @@ def build_sizes(config: BenchConfig, work: Path, base: list[BaseFile]) -> dict[i
     return built
 
 
-def start_servers(config: BenchConfig, work: Path, sizes: list[int], first: str) -> dict[tuple[int, str], Server]:
-    """One serving process per size and system, started one at a time (cold start uncontended)."""
+def start_servers(config: BenchConfig, work: Path, sizes: list[int]) -> dict[tuple[int, str], Server]:
+    """One serving process per size and system, started one at a time (cold start uncontended).
+    Each answers WARM_UP_QUESTION at start-up, a question in no measured set."""
     servers: dict[tuple[int, str], Server] = {}
+    ours = any(s in OUR_MODES for s in config.systems)
     for size in sizes:
-        data = ["--data-dir", str(work / f"data-{size}"), "--first-question", first]
-        log(f"cold start: ours at {size}")
-        servers[(size, "ours")] = Server(
-            f"ours-{size}", ["--system", "ours", *data], config.out / "logs" / f"serve-ours-{size}.log"
-        )
-        if config.llamaindex:
+        data = ["--data-dir", str(work / f"data-{size}"), "--first-question", WARM_UP_QUESTION]
+        if ours:
+            log(f"cold start: ours at {size}")
+            servers[(size, "ours")] = Server(
+                f"ours-{size}", ["--system", "ours", *data], config.out / "logs" / f"serve-ours-{size}.log"
+            )
+        if "llamaindex" in config.systems:
             log(f"start: LlamaIndex at {size}")
             cache = ["--cache", str(config.out / "cache" / "vectors.npz")]
             servers[(size, "llamaindex")] = Server(
@@ -156,33 +187,38 @@ def start_servers(config: BenchConfig, work: Path, sizes: list[int], first: str)
     return servers
 
 
-def systems_of(servers: dict[tuple[int, str], Server], size: int) -> list[tuple[str, Server, str]]:
+def systems_of(servers: dict[tuple[int, str], Server], size: int, systems: list[str]) -> list[tuple[str, Server, str]]:
     """(label, server, mode) for every pipeline measured at one size."""
-    ours = [(mode, servers[(size, "ours")], mode) for mode in OUR_MODES]
+    ours = [(mode, servers[(size, "ours")], mode) for mode in OUR_MODES if mode in systems]
     peer = [("llamaindex", servers[(size, "llamaindex")], "dense")] if (size, "llamaindex") in servers else []
     return ours + peer
 
 
 def measure_latency(
-    servers: dict[tuple[int, str], Server], sizes: list[int], questions: list[str], rounds: int
+    servers: dict[tuple[int, str], Server], sizes: list[int], questions: list[str], systems: list[str]
 ) -> dict[str, dict[str, list[float]]]:
-    """ms per (size/system, op), interleaved question by question across sizes and systems."""
+    """ms per (size/system, op), interleaved question by question across sizes and systems.
+
+    Per question and pipeline: the answer caches emptied (`forget`), then `first_ask`, then
+    `warm_ask` (the same question straight after), then retrieval alone (`retrieve`, with the
+    question's embedding; `search`, without). Our hybrid goes first, so its first ask is of a
+    question the process has never seen; dense and BM25 share that process and nothing in it is
+    keyed on the question, so theirs are first asks with emptied caches."""
     samples: dict[str, dict[str, list[float]]] = {}
     for size in sizes:
-        for _, server, mode in systems_of(servers, size):
+        for _, server, mode in systems_of(servers, size, systems):
             server.call("retrieve", WARM_UP_QUESTION, mode)
-            server.call("ask", WARM_UP_QUESTION, mode)
-    total = rounds * len(questions)
-    for i in range(total):
-        question = questions[i % len(questions)]
+    for i, question in enumerate(questions):
         for size in sizes:
-            for label, server, mode in systems_of(servers, size):
-                ops = ("search", "retrieve", "ask") if label in OUR_MODES else ("retrieve", "ask")
-                bucket = samples.setdefault(f"{size}/{label}", {op: [] for op in ops})
+            for label, server, mode in systems_of(servers, size, systems):
+                bucket = samples.setdefault(f"{size}/{label}", {})
+                server.call("forget")
+                ops = ["first_ask", "warm_ask", "retrieve"] + (["search"] if label in OUR_MODES else [])
                 for op in ops:
-                    bucket[op].append(float(server.call(op, question, mode)["ms"]))
-        if (i + 1) % 5 == 0 or i + 1 == total:
-            log(f"latency: {i + 1}/{total} questions")
+                    call = "ask" if op.endswith("_ask") else op
+                    bucket.setdefault(op, []).append(float(server.call(call, question, mode)["ms"]))
+        if (i + 1) % 5 == 0 or i + 1 == len(questions):
+            log(f"latency: {i + 1}/{len(questions)} questions")
     return samples
 
 
@@ -202,15 +238,19 @@ def run_bench(config: BenchConfig) -> dict[str, Any]:
     (config.out / "logs").mkdir(parents=True, exist_ok=True)
     work = config.out / "work"
     work.mkdir(exist_ok=True)
+    commands: dict[str, Any] | None = None
     try:
         embedding = compare_backends(config)
-        sample = reused_sample(config) or measure_sample(config, work)
+        sample = reused_sample(config)
+        if sample is None:
+            sample = measure_sample(config, work)
+            commands = measure_commands(config, work)
         built = build_sizes(config, work, base_files(config, sample))
         served = [s for s in sorted(built) if not built[s].get("skipped")]
-        questions = dev_questions(config.questions)
-        servers = start_servers(config, work, served, questions[0])
+        questions = bench_questions(config.questions)
+        servers = start_servers(config, work, served)
         try:
-            samples = measure_latency(servers, served, questions, config.rounds)
+            samples = measure_latency(servers, served, questions, config.systems)
             serving = {
                 f"{size}/{system}": {
                     "cold_start_seconds": server.cold_start_seconds,
@@ -230,10 +270,11 @@ def run_bench(config: BenchConfig) -> dict[str, Any]:
         "config": {
             "sizes": config.sizes,
             "questions": len(questions),
-            "rounds": config.rounds,
+            "systems": config.systems,
             "sources": [str(s) for s in config.sources],
         },
         "sample_ingest": sample,
+        "commands": commands,
         "builds": {str(k): v for k, v in built.items()},
         "latency": {key: {op: percentiles(v) for op, v in ops.items()} for key, ops in samples.items()},
         "serving": serving,
@@ -255,54 +296,3 @@ def machine() -> dict[str, Any]:
         "python": sys.version.split()[0],
         "when": time.strftime("%Y-%m-%d %H:%M"),
     }
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Stand-alone entry point (`python -m evals.bench.main`); `python -m evals bench` calls run_bench."""
-    import argparse
-
-    parser = argparse.ArgumentParser(
-        prog="python -m evals bench",
-        description="Ingest throughput, re-ingest, warm query latency, cold start and memory by library size, "
-        "for our hybrid/dense/BM25 retrieval and LlamaIndex's default dense pipeline, in one run.",
-    )
-    parser.add_argument("--sizes", default="1000,10000", help="Library sizes in chunks, comma-separated.")
-    parser.add_argument("--out", type=Path, default=BenchConfig().out)
-    parser.add_argument(
-        "--corpus",
-        type=Path,
-        nargs="+",
-        action="extend",
-        default=None,
-        help="Folders of real text to replicate (default: knowledge/ and ../shared/corpus-nhs).",
-    )
-    parser.add_argument("--questions", type=int, default=0, help="Only the first N dev questions (0: all).")
-    parser.add_argument("--rounds", type=int, default=1)
-    parser.add_argument("--reuse-sample", type=Path, help="Take the real-ingest figures from this bench.json.")
-    parser.add_argument(
-        "--backends",
-        default="torch,onnx,onnx-int8",
-        help="Embedding backends to compare on the dev set ('' to skip).",
-    )
-    parser.add_argument("--budget-minutes", type=float, default=30.0)
-    parser.add_argument("--no-llamaindex", action="store_true")
-    parser.add_argument("--keep", action="store_true", help="Keep the built libraries under OUT/work.")
-    args = parser.parse_args(argv)
-    run_bench(
-        BenchConfig(
-            sizes=[int(s) for s in args.sizes.split(",") if s.strip()],
-            out=args.out,
-            sources=args.corpus or list(DEFAULT_SOURCES),
-            backends=[b for b in args.backends.split(",") if b],
-            reuse_sample=args.reuse_sample,
-            questions=args.questions,
-            rounds=args.rounds,
-            budget_minutes=args.budget_minutes,
-            llamaindex=not args.no_llamaindex,
-            keep=args.keep,
-        )
-    )
-
-
-if __name__ == "__main__":
-    main()

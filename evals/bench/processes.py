@@ -22,10 +22,24 @@ def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def dev_questions(limit: int = 0) -> list[str]:
-    rows = [json.loads(line) for line in DEV_SET.read_text().splitlines() if line.strip()]
+NHS_DEV_SET = PROJECT_ROOT.parent / "shared" / "evals" / "dev_nhs.jsonl"
+
+
+def dev_questions(limit: int = 0, path: Path = DEV_SET) -> list[str]:
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     questions = [str(r["question"]) for r in rows]
     return questions[:limit] if limit else questions
+
+
+def bench_questions(limit: int = 0) -> list[str]:
+    """The dev questions about library B (bundled + corpus-nhs), each once, the two sets
+    alternating so that a short run (`limit`) samples both."""
+    sets = [dev_questions(0, DEV_SET)] + ([dev_questions(0, NHS_DEV_SET)] if NHS_DEV_SET.is_file() else [])
+    mixed = [q for group in zip(*sets, strict=False) for q in group]
+    longest = max(sets, key=len)
+    mixed += longest[min(len(s) for s in sets):]
+    unique = list(dict.fromkeys(mixed))
+    return unique[:limit] if limit else unique
 
 
 def run_worker(args: list[str], log_path: Path, timeout: float, module: str = "evals.bench.workers") -> dict[str, Any]:

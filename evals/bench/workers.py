@@ -1,4 +1,4 @@
-"""The benchmark's worker processes: `python -m evals.bench.workers sample|build|serve ...`.
+"""The benchmark's worker processes: `python -m evals.bench.workers sample|build|serve ...` (typer).
 
 Each measurement that involves memory or start-up runs in a fresh process, so its RSS and its
 cold start are its own and not the orchestrator's. Workers print one JSON object per line on
@@ -7,14 +7,15 @@ stdout; `serve` then answers JSON commands on stdin, one per line, until {"op": 
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import resource
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Optional
+
+import typer
 
 STARTED = time.perf_counter()
 
@@ -41,63 +42,91 @@ def emit(payload: dict[str, Any]) -> None:
     print(json.dumps(payload), flush=True)
 
 
-def sample(args: argparse.Namespace) -> None:
-    """Full-pipeline ingest of the real text with the real encoder, next to raw encoding of the
-    same chunk texts (the ceiling); fills the vector cache for the replicas."""
+def sample(
+    data_dir: Annotated[Path, typer.Option(help="Folder for the two throwaway indexes.")],
+    cache: Annotated[Path, typer.Option(help="Vector cache to fill for the replicated libraries.")],
+    sources: Annotated[list[Path], typer.Option("--source", help="Folders of real documents (repeatable).")],
+) -> None:
+    """Full-pipeline ingest of the real text with the real encoder, twice in one process: as
+    serving does it (in-process, one thread) and as a batch ingest does it (a pool, a process per
+    core); next to each, encoding alone of the same chunk texts (its ceiling). The model is loaded
+    (and the pool started) before timing; the pool's start-up is reported on its own."""
     from assistant import Assistant, Settings
+    from assistant.config import cpu_cores
+    from assistant.index.embedding_pool import EmbeddingPool
+    from assistant.ingest.pipeline import ingest
     from evals.bench.library import VectorCache
 
-    assistant = Assistant(Settings(data_dir=args.data_dir))
-    embedder = assistant.library.embedder
+    load_at_start = os.getloadavg()
+    serving = Assistant(Settings(data_dir=data_dir / "serving", ingest_workers=1))
+    embedder = serving.library.embedder
     embedder.embed(["warm up the model before timing"])
-    report = assistant.ingest(args.sources)
-    chunks = assistant.library.catalog.chunks()
-    texts = [c.text for c in chunks]
+    batch = Assistant(Settings(data_dir=data_dir / "batch"))
+    workers = cpu_cores()
     began = time.perf_counter()
-    vectors = embedder.embed(texts)
-    encode_seconds = time.perf_counter() - began
+    with EmbeddingPool(lambda: batch.library.embedder, batch.settings, workers) as pool:
+        pool.embed(["start the workers before timing"] * workers)
+        pool_start = time.perf_counter() - began
+        one = serving.ingest(sources)  # the serving path: in-process, one PyTorch thread
+        many = ingest(batch.library, sources, embedder=pool)  # what `policy-assistant ingest` does
+        texts = [c.text for c in serving.library.catalog.chunks()]
+        began = time.perf_counter()
+        vectors = embedder.embed(texts)
+        encode_one = time.perf_counter() - began
+        began = time.perf_counter()
+        pool.embed(texts)
+        encode_many = time.perf_counter() - began
     began = time.perf_counter()
-    again = assistant.ingest(args.sources)
+    again = serving.ingest(sources)
     reingest_seconds = time.perf_counter() - began
-    cache = VectorCache(args.cache)
-    cache.put(texts, vectors)
-    cache.save()
-    per_source = {d.meta.source: d.n_chunks for d in assistant.documents()}
+    cache_store = VectorCache(cache)
+    cache_store.put(texts, vectors)
+    cache_store.save()
+    per_source = {d.meta.source: d.n_chunks for d in serving.documents()}
     emit(
         {
-            "chunks": len(chunks),
+            "chunks": len(texts),
             "documents": len(per_source),
-            "ingest_seconds": report.seconds,
-            "ingest_embed_seconds": report.embed_seconds,
-            "encode_seconds": encode_seconds,
+            "workers": workers,
+            "serving_ingest_seconds": one.seconds,
+            "serving_encode_seconds": encode_one,
+            "batch_ingest_seconds": many.seconds,
+            "batch_encode_seconds": encode_many,
+            "pool_start_seconds": pool_start,
+            "batch_chunks": many.chunks_embedded,
             "reingest_unchanged_seconds": reingest_seconds,
             "reingest_unchanged_docs": len(again.unchanged),
-            "problems": [p.reason for p in report.problems if p.fatal],
+            "problems": [p.reason for p in one.problems if p.fatal],
             "chunks_by_source": per_source,
             "embedding": embedder.name,
-            "load_average": [round(x, 2) for x in os.getloadavg()],
+            "load_average": [round(x, 2) for x in load_at_start],
+            "load_average_after": [round(x, 2) for x in os.getloadavg()],
             **rss_mb(),
         }
     )
 
 
-def build(args: argparse.Namespace) -> None:
+def build(
+    data_dir: Annotated[Path, typer.Option(help="The index to build.")],
+    cache: Annotated[Path, typer.Option(help="The vector cache (texts seen before are not re-encoded).")],
+    library: Annotated[Path, typer.Option(help="The replicated library's folder.")],
+) -> None:
     """Ingest a replicated library through the real pipeline, encoding only unseen texts."""
     from assistant import Assistant, Settings
     from assistant.index.embedder import SentenceTransformerEmbedder
     from evals.bench.library import CachedEmbedder, VectorCache
 
-    settings = Settings(data_dir=args.data_dir)
-    cache = VectorCache(args.cache)
+    settings = Settings(data_dir=data_dir)
+    vectors = VectorCache(cache)
     embedder = CachedEmbedder(
-        SentenceTransformerEmbedder(settings.embedding_model, batch_size=settings.embed_batch_size), cache
+        SentenceTransformerEmbedder(settings.embedding_model, batch_size=settings.embed_batch_size), vectors
     )
     assistant = Assistant(settings, embedder=embedder)
-    report = assistant.ingest([args.library])
+    report = assistant.ingest([library])
     began = time.perf_counter()
-    again = assistant.ingest([args.library])
+    again = assistant.ingest([library])
     reingest_seconds = time.perf_counter() - began
-    cache.save()
+    vectors.save()
     emit(
         {
             "chunks": assistant.library.vectors.count(),
@@ -108,7 +137,7 @@ def build(args: argparse.Namespace) -> None:
             "reingest_unchanged_seconds": reingest_seconds,
             "reingest_unchanged_docs": len(again.unchanged),
             "problems": [p.reason for p in report.problems if p.fatal],
-            "disk_mb": round(sum(f.stat().st_size for f in args.data_dir.rglob("*") if f.is_file()) / 2**20, 1),
+            "disk_mb": round(sum(f.stat().st_size for f in data_dir.rglob("*") if f.is_file()) / 2**20, 1),
             **rss_mb(),
         }
     )
@@ -121,6 +150,19 @@ class OurSystem:
         from assistant import Assistant, Settings
 
         self.assistant = Assistant(Settings(data_dir=data_dir))
+
+    def forget(self) -> int:
+        """Drop what answering caches between questions (sentence vectors, grounding vectors), so the
+        next question is answered as if nobody had asked about its passages: a first ask."""
+        dropped = 0
+        for owner in (self.assistant.__dict__.get("extractive"), self.assistant.__dict__.get("grounding")):
+            for holder in (owner, getattr(owner, "scorer", None)):
+                for name in ("cache", "_vectors"):
+                    store = getattr(holder, name, None)
+                    if isinstance(store, dict):
+                        dropped += len(store)
+                        store.clear()
+        return dropped
 
     def retrieve(self, question: str, mode: str) -> int:
         from assistant.retrieve import HybridRetriever
@@ -177,6 +219,9 @@ class LlamaIndexSystem:
         self.retriever = self.index.as_retriever(similarity_top_k=top_k)
         self.engine = self.index.as_query_engine(similarity_top_k=top_k)
 
+    def forget(self) -> int:
+        return 0  # LlamaIndex's query engine caches nothing between questions
+
     def retrieve(self, question: str, mode: str) -> int:
         return len(self.retriever.retrieve(question))
 
@@ -211,17 +256,24 @@ def minilm_embedding(documents: Any, queries: Any) -> Any:
     return model
 
 
-def serve(args: argparse.Namespace) -> None:
+def serve(
+    system: Annotated[str, typer.Option(help="ours or llamaindex.")],
+    data_dir: Annotated[Path, typer.Option(help="A built index.")],
+    first_question: Annotated[str, typer.Option(help="Asked at start-up: the cold start is timed to its answer.")],
+    cache: Annotated[Optional[Path], typer.Option(help="Vector cache (LlamaIndex rebuilds its index from it).")] = None,
+    top_k: Annotated[int, typer.Option(help="Passages retrieved.")] = 8,
+) -> None:
     """Answer the first question (the parent times process start to this line), then take
     timing commands on stdin."""
-    system: OurSystem | LlamaIndexSystem
-    if args.system == "ours":
-        system = OurSystem(args.data_dir)
+    chosen: OurSystem | LlamaIndexSystem
+    if system == "ours":
+        chosen = OurSystem(data_dir)
         extra: dict[str, Any] = {}
     else:
-        system = LlamaIndexSystem(args.data_dir, args.cache, args.top_k)
-        extra = {"index_build_seconds": system.build_seconds, "nodes": system.nodes, "encoded": system.documents.misses}
-    system.ask(args.first_question, "hybrid")
+        assert cache is not None, "--cache is needed for llamaindex"
+        chosen = LlamaIndexSystem(data_dir, cache, top_k)
+        extra = {"index_build_seconds": chosen.build_seconds, "nodes": chosen.nodes, "encoded": chosen.documents.misses}
+    chosen.ask(first_question, "hybrid")
     emit({"ready": True, "seconds_since_start": time.perf_counter() - STARTED, **extra, **rss_mb()})
     for line in sys.stdin:
         command = json.loads(line)
@@ -230,36 +282,21 @@ def serve(args: argparse.Namespace) -> None:
         if command["op"] == "rss":
             emit(rss_mb())
             continue
+        if command["op"] == "forget":
+            emit({"forgotten": chosen.forget()})
+            continue
         began = time.perf_counter()
-        result = getattr(system, command["op"])(command["question"], command["mode"])
+        result = getattr(chosen, command["op"])(command["question"], command["mode"])
         timed = {"ms": (time.perf_counter() - began) * 1000}
         emit(result if isinstance(result, dict) else {**timed, "n": result})
 
 
-def parse(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m evals.bench.workers")
-    sub = parser.add_subparsers(dest="kind", required=True)
-    one = sub.add_parser("sample")
-    one.add_argument("--data-dir", type=Path, required=True)
-    one.add_argument("--cache", type=Path, required=True)
-    one.add_argument("--sources", type=Path, nargs="+", required=True)
-    two = sub.add_parser("build")
-    two.add_argument("--data-dir", type=Path, required=True)
-    two.add_argument("--cache", type=Path, required=True)
-    two.add_argument("--library", type=Path, required=True)
-    three = sub.add_parser("serve")
-    three.add_argument("--system", choices=("ours", "llamaindex"), required=True)
-    three.add_argument("--data-dir", type=Path, required=True)
-    three.add_argument("--cache", type=Path)
-    three.add_argument("--top-k", type=int, default=8)
-    three.add_argument("--first-question", required=True)
-    return parser.parse_args(argv)
-
-
-def main(argv: list[str] | None = None) -> None:
-    args = parse(sys.argv[1:] if argv is None else argv)
-    {"sample": sample, "build": build, "serve": serve}[args.kind](args)
+app = typer.Typer(help="The benchmark's worker processes (started by `python -m evals bench`).",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+app.command()(sample)
+app.command()(build)
+app.command()(serve)
 
 
 if __name__ == "__main__":
-    main()
+    app()

@@ -86,15 +86,20 @@ def _catalog_state(data_dir: Path) -> tuple[int, int]:
 class IngestRun:
     """`policy-assistant ingest FOLDER --data-dir DATA` as a child process."""
 
-    def __init__(self, folder: Path, data_dir: Path, logs: Path) -> None:
+    def __init__(self, folder: Path, data_dir: Path, logs: Path, **settings: str) -> None:
         logs.mkdir(exist_ok=True)
         self.log = logs / f"run-{len(list(logs.iterdir())):02d}.log"
         self.data_dir = data_dir
         with self.log.open("w") as out:
             self.process = subprocess.Popen(
                 [*cli_command(), "ingest", str(folder), "--data-dir", str(data_dir)],
-                cwd=logs, env=cli_env(), stdout=out, stderr=subprocess.STDOUT,
+                cwd=logs, env=cli_env(**settings), stdout=out, stderr=subprocess.STDOUT,
             )
+
+    def children(self) -> list[int]:
+        """PIDs of the run's child processes (its encoding workers), from /proc."""
+        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(p) for p in path.read_text().split()] if path.exists() else []
 
     def wait_until(self, condition: Callable[[tuple[int, int]], bool], timeout: float) -> bool:
         """True once the catalogue meets `condition` with the child still running; False if it ended."""
@@ -207,6 +212,32 @@ def test_ingest_killed_while_updating_and_deleting_recovers_to_an_exact_index(
     _kill_mid_run(folder, data_dir, logs, rng, first=False)
     _complete_run(folder, data_dir, logs)
 
+    library = open_library()
+    assert_index_consistent(library)
+    _assert_library_matches_files(library, folder)
+    _assert_rerun_does_nothing(library, folder, counting)
+
+
+def test_a_pooled_ingest_killed_mid_run_recovers_and_leaves_no_workers_behind(
+    tmp_path: Path, open_library: OpenLibrary, counting: CountingEmbedder
+) -> None:
+    """The batch ingest's encoding processes die with a SIGKILLed parent, and the index recovers."""
+    rng = random.Random(11)
+    folder, data_dir, logs = tmp_path / "library", tmp_path / "data", tmp_path / "logs"
+    _build_library(folder, rng, _paragraphs(), generated=24)
+
+    run = IngestRun(folder, data_dir, logs, ingest_workers="2")
+    assert run.wait_until(lambda state: state[0] >= 2, STARTUP_TIMEOUT), run.log.read_text()
+    workers = run.children()
+    assert len(workers) >= 2, "the run did not start its encoding pool"
+    assert run.kill()
+    deadline = time.monotonic() + 60
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()], "encoding workers outlived the ingest"
+
+    run = IngestRun(folder, data_dir, logs, ingest_workers="2")
+    assert run.finish() == 0, run.log.read_text()
     library = open_library()
     assert_index_consistent(library)
     _assert_library_matches_files(library, folder)
