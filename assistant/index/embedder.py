@@ -22,7 +22,8 @@ class EmbeddingModelError(RuntimeError):
 class Embedder(Protocol):
     """Turns texts into unit vectors; cosine similarity is then a dot product."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     @property
     def max_tokens(self) -> int: ...
