@@ -80,6 +80,10 @@ def ingest(
             continue
         table.add_row(label, str(len(docs)), ", ".join(docs[:6]) + (" ..." if len(docs) > 6 else ""))
     console.print(table)
+    for reading in report.documents:  # what was found in each document read, and what was removed
+        notes = "; ".join(reading.notes)
+        console.print(f"read: {reading.doc_id}: {reading.summary}" + (f" ({notes})" if notes else ""),
+                      markup=False, highlight=False, soft_wrap=True)
     for doc_id, count in report.set_aside.items():
         console.print(f"set aside: {doc_id}: {set_aside_note(count)}", markup=False, highlight=False, soft_wrap=True)
     for problem in report.problems:  # one unwrapped line per file (path: reason), plain text, greppable
@@ -208,12 +212,16 @@ def render_answer(answer: Answer) -> None:
     if answer.refused:
         console.print("\n[bold]Related passages[/]")
         for p in answer.related:
-            console.print(f"- {p.title} ({p.author or 'unknown author'}, {p.date or 'n.d.'}): {p.text[:200]}...")
+            where = f", {p.page_label}" if p.page_label else ""
+            console.print(f"- {p.title} ({p.author or 'unknown author'}, {p.date or 'n.d.'}{where}): {p.text[:200]}...",
+                          markup=False)
         return
     console.print("\n[bold]References[/]")
     for c in answer.citations:
         who = c.speaker + " (reader comment)" if c.section == "comment" and c.speaker else c.author
-        console.print(f"[{c.n}] {c.title}. {who or 'Unknown author'}, {c.date or 'n.d.'}. {c.source}")
+        where = ", ".join(part for part in (c.page_label, c.heading) if part)
+        console.print(f"[{c.n}] {c.title}. {who or 'Unknown author'}, {c.date or 'n.d.'}. "
+                      + (f"{where}. " if where else "") + c.source, markup=False)
 
 
 llm_app = typer.Typer(help="The local LLM: a llama.cpp OpenAI-compatible server (needs the local-llm extra).",

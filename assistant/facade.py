@@ -254,6 +254,9 @@ class Assistant:
         else:
             fallback = lambda: self.extractive.answer(question, standalone, retrieved, qvec)  # noqa: E731
             answer = yield from _final(generative.stream(question, standalone, retrieved, fallback))
+        from assistant.answer.citations import locate
+
+        locate(answer, self.library.structure)  # each quote's pages and heading path
         timings["answer_ms"] = _ms(mark)
         timings["total_ms"] = _ms(began)
         answer.timings_ms = timings

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from datetime import date as calendar_date
 from typing import Literal
 
@@ -137,6 +138,10 @@ class Chunk(BaseModel):
         "address an AI assistant (see assistant/ingest/instructions.py): never an answer unit, never sent to an "
         "LLM. Test a span with `assistant.ingest.instructions.is_set_aside(chunk, start, end)`.",
     )
+    context: str = Field(
+        "", description="Text the chunk depends on that lies before it: the lead-in of the list it "
+        "continues, the header row of the table it continues. Embedded with it, never quoted.",
+    )
 
 
 UnitKind = Literal["sentence", "item", "row"]
@@ -161,6 +166,76 @@ class AnswerUnit(BaseModel):
     heading: str = Field("", description="The heading path above the unit.")
 
 
+
+BlockKind = Literal["heading", "paragraph", "list_item", "table_row", "caption"]
+
+
+class Block(BaseModel):
+    """One unit of a document's reading text, as a person reads it: a heading, a paragraph, a
+    list item, a table row or a caption; `reading_text[start:end]` is its text (no markers)."""
+
+    kind: BlockKind
+    start: int
+    end: int
+    level: int = Field(0, description="Heading: 1 is the top level. List item: nesting depth, 0 at the top.")
+    heading_path: list[str] = Field(
+        default_factory=list, description="The headings of the section the block is in, outermost first; "
+        "a heading opens its section, so its own text ends its path.",
+    )
+    parent: int | None = Field(
+        None, description="Index in `blocks` of what this block belongs to: a list item's lead-in paragraph, "
+        "a table row's header row; None when it has none.",
+    )
+    page: int | None = Field(None, description="1-based page where the block starts (None: no pages).")
+    page_end: int | None = Field(None, description="The page where it ends, when that is a later one.")
+
+    @property
+    def heading(self) -> str:
+        """The heading path as shown: 'Executive summary › Neighbourhood health'."""
+        return HEADING_SEPARATOR.join(self.heading_path)
+
+
+HEADING_SEPARATOR = " › "
+
+
+class DocumentStructure(BaseModel):
+    """The reading text's structure: its blocks in reading order and, for paged documents, where
+    each page begins. Stored in the catalogue beside the reading text it describes."""
+
+    blocks: list[Block] = Field(default_factory=list)
+    page_starts: list[int] = Field(
+        default_factory=list, description="page_starts[i] is the reading-text offset where page i + 1 "
+        "begins (an empty page has the offset of the next); empty for a document without pages.",
+    )
+
+    @property
+    def pages(self) -> int:
+        return len(self.page_starts)
+
+    def page_at(self, offset: int) -> int | None:
+        """The 1-based page holding the character at `offset` (None: no pages)."""
+        if not self.page_starts:
+            return None
+        return max(bisect_right(self.page_starts, offset), 1)
+
+    def page_span(self, start: int, end: int) -> tuple[int | None, int | None]:
+        """(page, page_end) of the text [start:end]; page_end is None unless it ends on a later page."""
+        first = self.page_at(start)
+        last = self.page_at(max(end - 1, start))
+        return first, (last if first is not None and last is not None and last > first else None)
+
+    def block_at(self, offset: int) -> Block | None:
+        """The block holding `offset`, or the last one before it (offsets between blocks)."""
+        starts = [b.start for b in self.blocks]
+        i = bisect_right(starts, offset) - 1
+        return self.blocks[i] if i >= 0 else None
+
+    def heading_at(self, offset: int) -> str:
+        """The heading path of the text at `offset` ('' before the first heading)."""
+        block = self.block_at(offset)
+        return block.heading if block is not None else ""
+
+
 class IndexedDocument(BaseModel):
     """A document as the catalogue knows it."""
 
@@ -179,6 +254,27 @@ class FileProblem(BaseModel):
     fatal: bool = True
 
 
+class DocumentReading(BaseModel):
+    """What reading one document found: shown per document in the ingest report."""
+
+    doc_id: str
+    path: str
+    pages: int = 0
+    headings: int = 0
+    paragraphs: int = 0
+    list_items: int = 0
+    table_rows: int = 0
+    chunks: int = 0
+    notes: list[str] = Field(default_factory=list, description="What was removed or repaired, what is missing.")
+
+    @property
+    def summary(self) -> str:
+        """'12 pages, 30 headings, 41 list items, 18 table rows, 96 chunks'."""
+        parts = [(self.pages, "page"), (self.headings, "heading"), (self.list_items, "list item"),
+                 (self.table_rows, "table row"), (self.chunks, "chunk")]
+        return ", ".join(f"{n} {label}{'s' if n != 1 else ''}" for n, label in parts if n or label == "chunk")
+
+
 class IngestReport(BaseModel):
     """What an ingest run did, file by file."""
 
@@ -192,6 +288,7 @@ class IngestReport(BaseModel):
     problems: list[FileProblem] = Field(default_factory=list)
     set_aside: dict[str, int] = Field(
         default_factory=dict, description="doc_id -> sentences addressed to an AI that were set aside (when any).")
+    documents: list[DocumentReading] = Field(default_factory=list, description="What was read, per document added or updated.")
     chunks_embedded: int = 0
     units_embedded: int = Field(0, description="Answer units (sentences, list items, table rows) embedded.")
     seconds: float = 0.0
@@ -229,6 +326,18 @@ class Provenance(BaseModel):
     heading: str = Field("", description="The heading path above the text, when the document has headings.")
     page: int | None = Field(None, description="1-based page of the document where the text starts (PDFs).")
     page_end: int | None = Field(None, description="The page where it ends, when that is a later one.")
+
+    @property
+    def page_label(self) -> str:
+        """How the pages are cited: 'p. 12', 'pp. 11–12', or '' for a document without pages."""
+        return page_label(self.page, self.page_end)
+
+
+def page_label(page: int | None, page_end: int | None = None) -> str:
+    """'p. 12', 'pp. 11–12', or '' when there is no page: the one way pages are written."""
+    if page is None:
+        return ""
+    return f"pp. {page}–{page_end}" if page_end is not None and page_end > page else f"p. {page}"
 
 
 class Passage(Provenance):

@@ -8,6 +8,7 @@ one list of numbers); results.py averages them over questions.
 from __future__ import annotations
 
 import inspect
+import re
 import unicodedata
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ import numpy as np
 
 from assistant.common.markers import marker_numbers
 from assistant.common.text import normalise
+from assistant.ingest.reading import reading_form
 
 # A support judgement: is `sentence` supported by these passages (taken together)?
 Judge = Callable[[str, list[str]], bool]
@@ -30,9 +32,20 @@ def squash(text: str) -> str:
     return normalise(unicodedata.normalize("NFKC", text))
 
 
+def evidence_form(evidence: str) -> str:
+    """Gold evidence in the form it is looked for in reading text: copied from raw extracted
+    text, it is first read as the reading text reads it (lines unwrapped, line-end hyphens and
+    words broken by extraction repaired: `reading_form`), then squashed as above."""
+    return squash(reading_form(_LOST_LINE_BREAK.sub("\n", evidence)))
+
+
+# "data- driven": a gold string whose line break was collapsed to a space after a hyphen.
+_LOST_LINE_BREAK = re.compile(r"(?<=[A-Za-z][-\u2010\u2011]) (?=[a-z])")
+
+
 def first_hit_rank(evidence: Sequence[str], ranked: Sequence[str]) -> int | None:
     """1-based rank of the first ranked chunk containing any evidence string; None if none does."""
-    wanted = [squash(e) for e in evidence if e.strip()]
+    wanted = [evidence_form(e) for e in evidence if e.strip()]
     for rank, chunk in enumerate(ranked, start=1):
         text = squash(chunk)
         if any(e in text for e in wanted):
@@ -50,7 +63,7 @@ def recall_at_k(evidence: Sequence[str], ranked: Sequence[str], k: int) -> float
     recall@k never falls as k grows. Evidence split across two chunks is not found: the
     answerer needs it in one passage.
     """
-    wanted = [squash(e) for e in evidence if e.strip()]
+    wanted = [evidence_form(e) for e in evidence if e.strip()]
     if not wanted:
         return 0.0
     top = [squash(c) for c in ranked[:k]]
@@ -81,7 +94,7 @@ def evidence_cited(evidence: Sequence[str], cited: Sequence[str]) -> float:
     recall) in the passages its answer cites (each citation's surrounding chunk), averaged over
     answered answerable questions with evidence: does the answer point the officer at the text
     that holds the answer? (Evidence in the retrieved text is Recall@k.)"""
-    wanted = [squash(e) for e in evidence if e.strip()]
+    wanted = [evidence_form(e) for e in evidence if e.strip()]
     if not wanted:
         return 0.0
     passages = [squash(c) for c in cited]

@@ -6,11 +6,13 @@ the same thing whichever path produced it: its quote is exactly `document_text[s
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from assistant.common.prompts import template
 from assistant.common.text import sentence_spans
 from assistant.config import Settings
 from assistant.ingest.instructions import is_set_aside
-from assistant.models import Answer, Chunk, Citation, DocumentMeta, Passage
+from assistant.models import Answer, Chunk, Citation, DocumentMeta, DocumentStructure, Passage
 from assistant.retrieve import ScoredChunk
 
 
@@ -53,7 +55,20 @@ def make_citation(
         section=chunk.section, speaker=chunk.speaker, publisher=meta.publisher, source=meta.source,
         quote=doc_text[start:end], start=start, end=end, score=round(score, 4),
         context_start=min(chunk.start, start), context_end=max(chunk.end, end),
+        heading=chunk.heading, page=chunk.page, page_end=chunk.page_end,
     )
+
+
+def locate(answer: Answer, structure_of: Callable[[str], DocumentStructure]) -> Answer:
+    """Give every citation the page(s) its quote lies on and the heading path above it, from
+    its document's structure (a chunk's page is where the chunk starts, not the quote)."""
+    for citation in answer.citations:
+        structure = structure_of(citation.doc_id)
+        if structure.page_starts:
+            citation.page, citation.page_end = structure.page_span(citation.start, citation.end)
+        if structure.blocks:
+            citation.heading = structure.heading_at(citation.start) or citation.heading
+    return answer
 
 
 SET_ASIDE_PLACEHOLDER = "[a sentence addressed to an AI assistant was set aside here]"
@@ -67,6 +82,7 @@ def to_passage(scored: ScoredChunk, meta: DocumentMeta) -> Passage:
         chunk_id=chunk.chunk_id, doc_id=chunk.doc_id, title=meta.title, author=meta.author_line,
         date=meta.date, section=chunk.section, speaker=chunk.speaker, publisher=meta.publisher, source=meta.source,
         text=readable_text(chunk), start=chunk.start, end=chunk.end, score=round(scored.score, 4),
+        heading=chunk.heading, page=chunk.page, page_end=chunk.page_end,
     )
 
 

@@ -21,12 +21,15 @@ from pathlib import Path
 import numpy as np
 
 from assistant.common.sqlite import transaction
-from assistant.models import AnswerUnit, Chunk, DocumentMeta, IndexedDocument, MetaEdit
+from assistant.models import AnswerUnit, Chunk, DocumentMeta, DocumentStructure, IndexedDocument, MetaEdit
 
-_CHUNK_QUERY = 'SELECT chunk_id, doc_id, position, start, "end", section, speaker, text, heading FROM chunks'
+_CHUNK_COLUMNS = 'chunk_id, doc_id, position, start, "end", section, speaker, text, heading, page, page_end, context'
+_CHUNK_QUERY = f"SELECT {_CHUNK_COLUMNS} FROM chunks"
 _UNIT_COLUMNS = 'unit_id, doc_id, position, kind, start, "end", lead_start, lead_end, section, speaker, heading, text, lead'
 
+# One transaction, so another process never sees the tables without the generation row.
 _SCHEMA = """
+BEGIN;
 CREATE TABLE IF NOT EXISTS documents (
     doc_id TEXT PRIMARY KEY, source TEXT NOT NULL, content_hash TEXT NOT NULL,
     meta_json TEXT NOT NULL, text TEXT NOT NULL, n_chunks INTEGER NOT NULL, ingested_at TEXT NOT NULL
@@ -34,7 +37,8 @@ CREATE TABLE IF NOT EXISTS documents (
 CREATE TABLE IF NOT EXISTS chunks (
     chunk_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
     position INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
-    section TEXT NOT NULL, speaker TEXT NOT NULL, text TEXT NOT NULL, heading TEXT NOT NULL DEFAULT ''
+    section TEXT NOT NULL, speaker TEXT NOT NULL, text TEXT NOT NULL, heading TEXT NOT NULL DEFAULT '',
+    page INTEGER, page_end INTEGER, context TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(doc_id, position);
 CREATE TABLE IF NOT EXISTS units (
@@ -52,9 +56,18 @@ CREATE TABLE IF NOT EXISTS overrides (
     doc_id TEXT PRIMARY KEY, source TEXT NOT NULL, edit_json TEXT NOT NULL, removed INTEGER NOT NULL,
     updated_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS structures (
+    doc_id TEXT PRIMARY KEY REFERENCES documents(doc_id) ON DELETE CASCADE, structure_json TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO state VALUES ('generation', '0');
+COMMIT;
 """
+
+# Chunk columns added after the first release; older catalogues get them on opening (their
+# documents re-index anyway, as CHUNKER_VERSION is part of every content hash).
+_LATER_COLUMNS = (("heading", "TEXT NOT NULL DEFAULT ''"), ("page", "INTEGER"), ("page_end", "INTEGER"),
+                  ("context", "TEXT NOT NULL DEFAULT ''"))
 
 
 @dataclass(frozen=True)
@@ -79,8 +92,9 @@ class Catalog:
         with self._connect() as db:
             db.executescript(_SCHEMA)
             columns = {row[1] for row in db.execute("PRAGMA table_info(chunks)")}
-            if "heading" not in columns:  # a catalogue written before headings were kept
-                db.execute("ALTER TABLE chunks ADD COLUMN heading TEXT NOT NULL DEFAULT ''")
+            for name, kind in _LATER_COLUMNS:  # a catalogue written before these were kept
+                if name not in columns:
+                    db.execute(f"ALTER TABLE chunks ADD COLUMN {name} {kind}")
 
     def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
         return transaction(self.path)
@@ -111,10 +125,11 @@ class Catalog:
     def put_document(
         self, meta: DocumentMeta, content_hash: str, text: str, chunks: list[Chunk],
         units: list[AnswerUnit] | None = None, unit_vectors: np.ndarray | None = None,
-        set_aside: Sequence[tuple[int, int, str]] = (),
+        set_aside: Sequence[tuple[int, int, str]] = (), structure: DocumentStructure | None = None,
     ) -> None:
-        """Replace a document, all its chunks, its answer units (with their vectors) and its
-        set-aside sentences ((start, end, kind): text addressed to an AI) atomically."""
+        """Replace a document, all its chunks, its answer units (with their vectors), its
+        set-aside sentences ((start, end, kind): text addressed to an AI) and its reading text's
+        structure (blocks, page map) atomically."""
         now = _now()
         with self._connect() as db:
             db.execute("DELETE FROM documents WHERE doc_id = ?", (meta.doc_id,))
@@ -123,13 +138,15 @@ class Catalog:
                 (meta.doc_id, meta.source, content_hash, meta.model_dump_json(), text, len(chunks), now),
             )
             db.executemany(
-                "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(c.chunk_id, c.doc_id, c.position, c.start, c.end, c.section, c.speaker, c.text, c.heading)
-                 for c in chunks],
+                f"INSERT INTO chunks ({_CHUNK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(c.chunk_id, c.doc_id, c.position, c.start, c.end, c.section, c.speaker, c.text, c.heading,
+                  c.page, c.page_end, c.context) for c in chunks],
             )
             self._insert_units(db, units or [], unit_vectors)
             db.executemany("INSERT INTO set_aside VALUES (?, ?, ?, ?)",
                            [(meta.doc_id, start, end, kind) for start, end, kind in set_aside])
+            if structure is not None:
+                db.execute("INSERT INTO structures VALUES (?, ?)", (meta.doc_id, structure.model_dump_json()))
             self._bump(db)
 
     def put_units(self, doc_id: str, units: list[AnswerUnit], vectors: np.ndarray) -> None:
@@ -233,6 +250,13 @@ class Catalog:
             raise KeyError(doc_id)
         return str(row[0])
 
+    def structure(self, doc_id: str) -> DocumentStructure:
+        """The blocks and page map of a document's reading text (empty for a document indexed
+        before structures were kept)."""
+        with self._connect() as db:
+            row = db.execute("SELECT structure_json FROM structures WHERE doc_id = ?", (doc_id,)).fetchone()
+        return DocumentStructure.model_validate_json(row[0]) if row else DocumentStructure()
+
     def chunk_ids(self) -> set[str]:
         with self._connect() as db:
             return {row[0] for row in db.execute("SELECT chunk_id FROM chunks")}
@@ -293,7 +317,7 @@ class Catalog:
 def _chunk(r: tuple, marks: Sequence[tuple[int, int, str]] = ()) -> Chunk:
     """A chunk row, carrying the set-aside sentences (document offsets) that fall inside it."""
     return Chunk(chunk_id=r[0], doc_id=r[1], position=r[2], start=r[3], end=r[4], section=r[5], speaker=r[6],
-                 text=r[7], heading=r[8], set_aside=[(s, e) for s, e, _ in marks if s < r[4] and r[3] < e])
+                 text=r[7], heading=r[8], page=r[9], page_end=r[10], context=r[11], set_aside=[(s, e) for s, e, _ in marks if s < r[4] and r[3] < e])
 
 
 def _unit(row: tuple) -> AnswerUnit:

@@ -11,7 +11,7 @@ from assistant.index.bm25 import KeywordIndex
 from assistant.index.catalog import Catalog
 from assistant.index.embedder import Embedder, SentenceTransformerEmbedder
 from assistant.index.vectors import VectorStore, chroma_client
-from assistant.models import DocumentMeta
+from assistant.models import DocumentMeta, DocumentStructure
 
 
 class Library:
@@ -24,6 +24,7 @@ class Library:
         self._lock = threading.Lock()
         self._keywords: KeywordIndex | None = None
         self._metas: tuple[int, dict[str, DocumentMeta]] | None = None
+        self._structures: tuple[int, dict[str, DocumentStructure]] = (-1, {})
 
     @cached_property
     def catalog(self) -> Catalog:
@@ -69,6 +70,16 @@ class Library:
         if self._metas is None or self._metas[0] != generation:
             self._metas = (generation, {d.meta.doc_id: d.meta for d in self.catalog.documents()})
         return self._metas[1]
+
+    def structure(self, doc_id: str) -> DocumentStructure:
+        """The blocks and page map of a document's reading text, cached per catalogue generation."""
+        generation = self.catalog.generation()
+        if self._structures[0] != generation:
+            self._structures = (generation, {})
+        cache = self._structures[1]
+        if doc_id not in cache:
+            cache[doc_id] = self.catalog.structure(doc_id)
+        return cache[doc_id]
 
 
 def make_embedder(settings: Settings) -> Embedder:

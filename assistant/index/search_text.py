@@ -10,11 +10,14 @@ _LINK = re.compile(r"\\?\(https?://[^)\s]*\\?\)|https?://\S+")
 
 
 def indexed_text(chunk: Chunk, title: str = "") -> str:
-    """What a retriever sees for a chunk: the heading it sits under in front (and the document
-    title, for keyword search), and bare links removed (noise to both)."""
+    """What a retriever sees for a chunk: the heading path it sits under in front (and the
+    document title, for keyword search), then the lead-in or table header row it continues,
+    and bare links removed (noise to both)."""
     context = " — ".join(part for part in (title, chunk.heading) if part)
     body = _LINK.sub(" ", chunk.text)
-    return f"{context}\n{body}" if context else body
+    lead = f"{chunk.context}\n" if chunk.context else ""
+    return f"{context}\n{lead}{body}" if context else f"{lead}{body}"
+
 
 
 def unit_text(unit: AnswerUnit) -> str:

@@ -6,7 +6,9 @@ import codecs
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+
+from assistant.ingest.reading import ReadingText
+from assistant.models import DocumentStructure
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 
@@ -17,13 +19,24 @@ class UnreadableFile(Exception):
 
 @dataclass
 class LoadedFile:
-    """Extracted text (the text citations point into) and metadata found in the file itself."""
+    """A file's reading text (what citations point into), its structure, and the metadata the
+    file itself carries (properties, meta tags, front matter), before any inference."""
 
-    text: str
+    reading: ReadingText
     title: str = ""
     authors: list[str] = field(default_factory=list)
     date: str = ""
     warnings: list[str] = field(default_factory=list)
+    fields: dict[str, str] = field(default_factory=dict, repr=False)  # front matter, document properties
+    notes: list[str] = field(default_factory=list)  # what reading found or removed, for the ingest report
+
+    @property
+    def text(self) -> str:
+        return self.reading.text
+
+    @property
+    def structure(self) -> DocumentStructure:
+        return self.reading.structure
 
 
 def load_file(path: Path, max_bytes: int) -> LoadedFile:
@@ -50,10 +63,9 @@ def load_file(path: Path, max_bytes: int) -> LoadedFile:
         raise
     except Exception as err:  # a parser's surprise must cost one file, not the whole ingest
         raise UnreadableFile(f"cannot read this {suffix} file ({type(err).__name__}: {err})") from err
-    loaded.text = loaded.text.replace("\r\n", "\n").replace("\r", "\n")
     if not loaded.text.strip():
         raise UnreadableFile("no text found in the file")
-    loaded.title = loaded.title.strip() or _title_from_text(loaded.text, suffix) or path.stem
+    loaded.title = loaded.title.strip() or _title_from_blocks(loaded.reading) or path.stem
     return loaded
 
 
@@ -106,24 +118,24 @@ def _control_ratio(data: bytes) -> float:
 
 def _load_plain(data: bytes, path: Path) -> LoadedFile:
     text, warnings = decode_text(data)
-    return LoadedFile(text=text, warnings=warnings)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if path.suffix.lower() == ".md":
+        from assistant.ingest.markdown_reader import front_matter, read_markdown
+
+        fields, body = front_matter(text)
+        return LoadedFile(reading=read_markdown(body), warnings=warnings, fields=fields,
+                          title=fields.get("title", ""))
+    from assistant.ingest.text_reader import read_text
+
+    return LoadedFile(reading=read_text(text), warnings=warnings)
 
 
-def _title_from_text(text: str, suffix: str) -> str:
-    """A Markdown heading, or a short first line, is the title when the file names none."""
-    if suffix == ".md":
-        heading = re.search(r"^#{1,2}\s+(.+)$", text, re.M)
-        if heading and _plain_title(heading.group(1)):
-            return _plain_title(heading.group(1))
-    first = next((_plain_title(line) for line in text.splitlines() if _plain_title(line)), "")
-    return first if len(first) <= 120 else ""
-
-
-def _plain_title(line: str) -> str:
-    """A title without Markdown emphasis, heading marks or escapes ("**Framework **" -> "Framework")."""
-    line = re.sub(r"\\(?=[^\w\s])", "", line)
-    line = re.sub(r"[*_`]+|^\s*#+\s*|\s+#+\s*$", "", line)
-    return re.sub(r"\s+", " ", line).strip()
+def _title_from_blocks(reading: ReadingText) -> str:
+    """The first heading, or a short first block, is the title when the file names none."""
+    blocks = reading.structure.blocks
+    first = next((b for b in blocks if b.kind == "heading"), blocks[0] if blocks else None)
+    title = reading.text[first.start : first.end] if first else ""
+    return title if len(title) <= 120 else ""
 
 
 def _size(n: int) -> str:
@@ -156,77 +168,53 @@ def _load_html(data: bytes, path: Path) -> LoadedFile:
         soup.title.get_text(strip=True) if soup.title else ""
     )
     author = meta("author", "article:author", "dc.creator", "DC.creator")
-    lines = (line.strip() for line in _html_text(soup.body or soup).splitlines())
-    plain = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    from assistant.ingest.html_reader import read_html
+
     return LoadedFile(
-        text=plain, title=title, authors=[author] if author else [], date=_iso_date(date),
-        warnings=warnings,
+        reading=read_html(soup.body or soup), title=title, authors=[author] if author else [],
+        date=_iso_date(date), warnings=warnings,
     )
-
-
-# Elements that start a new line; everything else (b, a, span, em...) flows within a sentence.
-_HTML_BLOCKS = frozenset((
-    "address", "article", "aside", "blockquote", "br", "dd", "details", "div", "dl", "dt", "figcaption",
-    "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav",
-    "ol", "p", "pre", "section", "summary", "table", "td", "th", "tr", "ul",
-))
-
-
-def _html_text(root: Any) -> str:
-    """Visible text with a line per block element and source line-wrapping undone.
-
-    BeautifulSoup's get_text("\\n") breaks a line at every tag, so "<b>bold</b>" split a sentence
-    in three and sentence-aware chunks and citations fell apart; get_text("") keeps the source
-    file's hard wraps instead. This walk does what a browser does.
-    """
-    from bs4 import NavigableString, Tag
-    from bs4.element import PreformattedString
-
-    out: list[str] = []
-
-    def walk(node: Any, pre: bool) -> None:
-        if isinstance(node, NavigableString):
-            if not isinstance(node, PreformattedString):  # comments, doctype, CDATA
-                out.append(str(node) if pre else re.sub(r"\s+", " ", str(node)))
-            return
-        if not isinstance(node, Tag):
-            return
-        block = node.name in _HTML_BLOCKS
-        if block:
-            out.append("\n")
-        for child in node.children:
-            walk(child, pre or node.name == "pre")
-        if block:
-            out.append("\n")
-
-    walk(root, False)
-    return "".join(out)
 
 
 def _load_pdf(data: bytes, path: Path) -> LoadedFile:
-    import io
+    import pypdfium2 as pdfium
 
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from assistant.ingest.pdf_reader import read_pdf
 
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise UnreadableFile("PDF is encrypted")
-        pages = [page.extract_text() or "" for page in reader.pages]
-        info: Any = reader.metadata or {}
-    except UnreadableFile:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as err:
-        raise UnreadableFile(f"corrupt or unreadable PDF ({type(err).__name__}: {err})") from err
-    text = "\n\n".join(p.strip() for p in pages if p.strip())
-    if not text:
-        raise UnreadableFile("PDF has no extractable text (a scan? run OCR first)")
-    author = str(info.get("/Author", "") or "")
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as err:
+        if "password" in str(err).lower():
+            raise UnreadableFile("PDF is encrypted (password protected)") from err
+        raise UnreadableFile(f"corrupt or unreadable PDF ({err})") from err
+    try:
+        info = document.get_metadata_dict(skip_empty=True)
+        result = read_pdf(document)
+    finally:
+        document.close()
+    if not result.reading.text.strip():
+        if result.removed_lines:
+            raise UnreadableFile("PDF has only page numbers and running headers as text")
+        raise UnreadableFile(
+            f"PDF has no text layer on any of its {result.pages} page(s): a scan? run OCR on it first"
+        )
+    notes = []
+    if result.removed_lines:
+        shown = "; ".join(repr(r[:60]) for r in result.removed[:3])
+        notes.append(f"removed {result.removed_lines} running header/footer and page-number lines ({shown})")
+    if result.empty_pages:
+        notes.append(f"no text on page(s) {_page_list(result.empty_pages)}: images or scans, not indexed")
+    author = str(info.get("Author", "") or "")
     return LoadedFile(
-        text=text, title=str(info.get("/Title", "") or ""), authors=[author] if author else [],
-        date=_pdf_date(str(info.get("/CreationDate", "") or "")),
+        reading=result.reading, title=str(info.get("Title", "") or ""), authors=[author] if author else [],
+        date=_pdf_date(str(info.get("CreationDate", "") or "")), notes=notes,
+        fields={k.lower(): str(v) for k, v in info.items()},
     )
+
+
+def _page_list(pages: list[int]) -> str:
+    shown = ", ".join(str(p) for p in pages[:10])
+    return shown + (f" and {len(pages) - 10} more" if len(pages) > 10 else "")
 
 
 def _load_docx(data: bytes, path: Path) -> LoadedFile:
@@ -235,21 +223,18 @@ def _load_docx(data: bytes, path: Path) -> LoadedFile:
 
     import docx
 
+    from assistant.ingest.docx_reader import read_docx
+
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as err:
         raise UnreadableFile(f"corrupt or unreadable DOCX ({type(err).__name__}: {err})") from err
-    blocks = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            blocks.append(" | ".join(cell.text for cell in row.cells))
+    reading, title_paragraph = read_docx(document)
     props = document.core_properties
     created = props.created.date().isoformat() if props.created else ""
     return LoadedFile(
-        text="\n\n".join(b.strip() for b in blocks if b.strip()),
-        title=props.title or "",
-        authors=[props.author] if props.author else [],
-        date=created,
+        reading=reading, title=props.title or title_paragraph, authors=[props.author] if props.author else [],
+        date=created, fields={"title_paragraph": title_paragraph},
     )
 
 
@@ -259,7 +244,7 @@ def _iso_date(value: str) -> str:
 
 
 def _pdf_date(value: str) -> str:
-    match = re.match(r"D:(\d{4})(\d{2})?(\d{2})?", value)
+    match = re.match(r"(?:D:)?(\d{4})(\d{2})?(\d{2})?", value)
     if not match:
         return ""
     y, m, d = match.groups()

@@ -26,13 +26,13 @@ from assistant.index.library import Library
 from assistant.index.search_text import indexed_text, unit_text
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.instructions import find_instructions
-from assistant.ingest.loaders import UnreadableFile, load_file
+from assistant.ingest.loaders import LoadedFile, UnreadableFile, load_file
 from assistant.ingest.manifest import MANIFEST_NAME, ManifestEntry, read_manifest
 from assistant.ingest.sections import find_sections
 from assistant.ingest.units import UNITS_VERSION, build_units, sections_of
-from assistant.models import AnswerUnit, DocumentMeta, FileProblem, IngestReport
+from assistant.models import AnswerUnit, DocumentMeta, DocumentReading, FileProblem, IngestReport
 
-CHUNKER_VERSION = "5"  # bump when extraction, sectioning, chunking or set-aside detection changes: re-indexes all
+CHUNKER_VERSION = "6"  # bump when extraction, sectioning, chunking or set-aside detection changes: re-indexes all
 _IGNORED_NAMES = {MANIFEST_NAME, "README.md", "SOURCES.md"}
 
 
@@ -207,14 +207,14 @@ def _ingest_file(
         progress.file_done(path, 0)
         return
     loaded = load_file(path, library.settings.max_file_bytes)
-    meta = _metadata(doc_id, path, candidate.entry, loaded.title, loaded.authors, loaded.date)
+    meta = _metadata(doc_id, path, candidate.entry, loaded)
     if override is not None and not override.removed:
         meta = override.edit.apply(meta)  # an officer's corrections win over what was inferred
     sections = find_sections(loaded.text, candidate.entry.section if candidate.entry else None)
     embedder = embedder or library.embedder
     chunks = chunk_document(
         doc_id, digest, loaded.text, sections, embedder.count_tokens,
-        library.settings.chunk_size, library.settings.chunk_overlap,
+        library.settings.chunk_size, library.settings.chunk_overlap, loaded.structure,
     )
     library.catalog.set_vectors_in_doubt(True)  # before the first vector write: a crash from here is swept
     started = time.perf_counter()
@@ -227,29 +227,38 @@ def _ingest_file(
     units = build_units(doc_id, digest, loaded.text, sections, excluded=[(s, e) for s, e, _ in set_aside])
     unit_vectors = embed_units(embedder, units)
     report.embed_seconds += time.perf_counter() - started
-    library.catalog.put_document(meta, digest, loaded.text, chunks, units, unit_vectors, set_aside)
+    library.catalog.put_document(meta, digest, loaded.text, chunks, units, unit_vectors, set_aside,
+                                 loaded.structure)
     library.vectors.delete_document(doc_id, keep={c.chunk_id for c in chunks})
     (report.updated if doc_id in known else report.added).append(doc_id)
     report.chunks_embedded += len(chunks)
     report.units_embedded += len(units)
     if set_aside:
         report.set_aside[doc_id] = len(set_aside)
+    report.documents.append(_reading_report(doc_id, path, loaded, len(chunks)))
     for warning in loaded.warnings:
         report.problems.append(FileProblem(path=str(path), reason=warning, fatal=False))
     progress.file_done(path, len(chunks))
 
 
-def _metadata(
-    doc_id: str, path: Path, entry: ManifestEntry | None, title: str, authors: list[str], date: str
-) -> DocumentMeta:
+def _metadata(doc_id: str, path: Path, entry: ManifestEntry | None, loaded: LoadedFile) -> DocumentMeta:
     """The manifest wins where it says something; otherwise what the file itself carries."""
     if entry is None:
-        return DocumentMeta(doc_id=doc_id, title=title, authors=authors, date=date, source=str(path),
-                            kind=path.suffix.lstrip(".").lower() + " file")
+        return DocumentMeta(doc_id=doc_id, title=loaded.title, authors=loaded.authors, date=loaded.date,
+                            source=str(path), kind=path.suffix.lstrip(".").lower() + " file")
     return DocumentMeta(
-        doc_id=doc_id, title=entry.title or title, authors=entry.authors or authors,
-        author_role=entry.author_role, publisher=entry.publisher, date=entry.date or date,
+        doc_id=doc_id, title=entry.title or loaded.title, authors=entry.authors or loaded.authors,
+        author_role=entry.author_role, publisher=entry.publisher, date=entry.date or loaded.date,
         kind=entry.kind, source=str(path), notes=entry.notes,
+    )
+
+
+def _reading_report(doc_id: str, path: Path, loaded: LoadedFile, chunks: int) -> DocumentReading:
+    counts = loaded.reading.counts()
+    return DocumentReading(
+        doc_id=doc_id, path=str(path), pages=loaded.structure.pages, headings=counts.get("heading", 0),
+        paragraphs=counts.get("paragraph", 0), list_items=counts.get("list_item", 0),
+        table_rows=counts.get("table_row", 0), chunks=chunks, notes=loaded.notes,
     )
 
 

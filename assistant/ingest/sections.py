@@ -21,9 +21,11 @@ def find_sections(text: str, anchors: list[SectionAnchor] | None = None) -> list
     """Contiguous labelled sections covering the text; the part before any marker is the article."""
     starts: list[tuple[int, str, str]] = [(0, ARTICLE, "")]
     for anchor in anchors or []:
-        pos = text.find(anchor.starts_at)
-        if pos >= 0:
-            starts.append((pos, anchor.label, ""))
+        # Any run of whitespace in the anchor matches any run in the reading text, which lays
+        # blocks out one a line and unwraps lines.
+        found = re.search(r"\s+".join(map(re.escape, anchor.starts_at.split())), text)
+        if found:
+            starts.append((found.start(), anchor.label, ""))
     for match in _COMMENT_HEADER.finditer(text):
         starts.append((match.start(), COMMENT, match.group("name").strip()))
     starts.sort(key=lambda s: s[0])

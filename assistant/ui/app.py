@@ -294,11 +294,13 @@ class ChatApp:
         with self._ingest_lock:
             report = self.assistant.ingest(copied, _GradioProgress(progress))
         titles = {d.meta.doc_id: d.meta.title for d in self.documents()}
+        found = {r.doc_id: r.summary + "".join(f"; {note}" for note in r.notes) for r in report.documents}
         lines = []
         for label, doc_ids in (("Added", report.added), ("Updated", report.updated),
                                ("Already in the library, unchanged", report.unchanged)):
             for doc_id in doc_ids:
-                lines.append(f"<li>{label}: <strong>{render.esc(titles.get(doc_id, doc_id))}</strong></li>")
+                what = f" ({render.esc(found[doc_id])})" if doc_id in found else ""
+                lines.append(f"<li>{label}: <strong>{render.esc(titles.get(doc_id, doc_id))}</strong>{what}</li>")
         for doc_id, count in report.set_aside.items():
             lines.append(f"<li>In <strong>{render.esc(titles.get(doc_id, doc_id))}</strong>: "
                          f"{render.esc(set_aside_note(count))}</li>")

@@ -206,10 +206,19 @@ def source_card(citation: Citation, turn: int, text: str | None, hidden: Sequenc
         f'<div class="source-meta">{esc(byline(citation.author, citation.date, citation.publisher))}</div>'
         "</div></div>"
         f'<div class="source-section section-{kind}">{esc(section)}</div>'
-        f'<blockquote class="source-context">{context}</blockquote>'
+        + _where(citation.page_label, citation.heading)
+        + f'<blockquote class="source-context">{context}</blockquote>'
         f'<div class="source-file" title="{esc(citation.source)}">{esc(file_name)}</div>'
         "</article>"
     )
+
+
+def _where(pages: str, heading: str) -> str:
+    """Where in the document the quote is: 'p. 12 · Executive summary › Neighbourhood health'."""
+    parts = [f'<span class="source-page">{esc(pages)}</span>'] if pages else []
+    if heading:
+        parts.append(f'<span class="source-path">{esc(heading)}</span>')
+    return f'<div class="source-where">{" · ".join(parts)}</div>' if parts else ""
 
 
 def related_card(passage: Passage) -> str:
@@ -219,7 +228,8 @@ def related_card(passage: Passage) -> str:
         f'<div class="source-heading"><div class="source-title">{esc(passage.title or passage.doc_id)}</div>'
         f'<div class="source-meta">{esc(byline(passage.author, passage.date))}</div></div>'
         f'<div class="source-section">{esc(section_label(passage.section, passage.speaker))}</div>'
-        f'<blockquote class="source-context">{_prose(text)}</blockquote>'
+        + _where(passage.page_label, passage.heading)
+        + f'<blockquote class="source-context">{_prose(text)}</blockquote>'
         "</article>"
     )
 

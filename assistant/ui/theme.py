@@ -122,6 +122,8 @@ footer { display: none !important; }
 .source-context .pb { display: block; height: 0.55em; }
 .source-context .set-aside-text { color: var(--pa-muted); font-style: italic; font-size: 0.82rem; }
 .source-context mark { background: var(--pa-mark); color: inherit; padding: 1px 0; border-radius: 2px; }
+.source-where { font-size: 0.78rem; color: var(--pa-muted); margin: 0 0 6px; }
+.source-where .source-page { font-weight: 600; color: inherit; }
 .source-file { font-size: 0.72rem; color: var(--pa-muted); margin-top: 6px; font-family: var(--font-mono);
   overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .source.related { border-left-color: #9aa4b1; }

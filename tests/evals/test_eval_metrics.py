@@ -158,3 +158,11 @@ def test_figures_average_over_the_right_questions(
     assert weak.faithfulness == pytest.approx((1 + 1 + 0.5 + 1) / 4)
     assert good_system.by_type["history"].recall_at_5 == 0.5
     assert good_system.by_type["unanswerable"].recall_at_5 is None
+
+
+def test_gold_evidence_copied_from_raw_extraction_is_found_in_the_reading_text() -> None:
+    from evals.metrics import evidence_form, recall_at_k
+
+    reading = "Leaders will need all those skills to become data-driven organisations."
+    assert recall_at_k(["Leaders wil need al those skil s to become data- driven"], [reading], 1) == 1.0
+    assert evidence_form("pre- and post-operative care") == "pre-and post-operative care"  # the price of it

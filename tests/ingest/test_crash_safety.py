@@ -151,13 +151,14 @@ def _assert_library_matches_files(library: Library, folder: Path) -> None:
     settings, embedder = library.settings, library.embedder
     for doc in documents:
         path = Path(doc.meta.source)
-        text = load_file(path, settings.max_file_bytes).text
+        loaded = load_file(path, settings.max_file_bytes)
+        text = loaded.text
         assert library.catalog.document_text(doc.meta.doc_id) == text, f"{path.name}: an old version"
         entry = manifest.get(path.name)
         sections = find_sections(text, entry.section if entry else None)
         expected = chunk_document(
             doc.meta.doc_id, doc.content_hash, text, sections, embedder.count_tokens,
-            settings.chunk_size, settings.chunk_overlap,
+            settings.chunk_size, settings.chunk_overlap, loaded.structure,
         )
         stored = [c for c in chunks if c.doc_id == doc.meta.doc_id]
         shape = [(c.chunk_id, c.start, c.end, c.section, c.speaker) for c in expected]

@@ -14,14 +14,15 @@ from assistant.ingest.loaders import UnreadableFile, load_file
 LIMIT = 10 * 2**20
 
 
-def test_a_text_file_is_read_exactly_and_titled_by_its_first_line(tmp_path: Path) -> None:
+def test_a_text_file_is_read_as_written_and_titled_by_its_first_line(tmp_path: Path) -> None:
     body = "Hospital discharge\n\nDischarge to assess moves people home first.\r\nAssessment happens there.\n"
     path = tmp_path / "discharge.txt"
     path.write_bytes(body.encode("utf-8"))
 
     loaded = load_file(path, LIMIT)
 
-    assert loaded.text == body.replace("\r\n", "\n")  # the text citations point into, untouched
+    # The reading text: one block a line as written (the file is not hard-wrapped), blank line between.
+    assert loaded.text == "Hospital discharge\n\nDischarge to assess moves people home first.\n\nAssessment happens there."
     assert loaded.title == "Hospital discharge"
     assert loaded.warnings == []
 
@@ -130,7 +131,7 @@ def test_windows_1252_text_is_decoded_with_its_smart_quotes_and_a_note(tmp_path:
 
     loaded = load_file(path, LIMIT)
 
-    assert loaded.text == words
+    assert loaded.text == words.strip()
     assert loaded.warnings == ["not UTF-8: decoded as cp1252"]
 
 
@@ -140,14 +141,14 @@ def test_short_legacy_text_is_not_mistaken_for_another_encoding(tmp_path: Path, 
     path = tmp_path / "short.txt"
     path.write_bytes(text.encode("cp1252"))
 
-    assert load_file(path, LIMIT).text == text
+    assert load_file(path, LIMIT).text == text.strip()
 
 
 def test_utf16_text_with_a_byte_order_mark_is_text_not_binary(tmp_path: Path) -> None:
     path = tmp_path / "notepad.txt"
     path.write_bytes("Integrated care boards \u2018must\u2019 plan.\n".encode("utf-16"))
 
-    assert load_file(path, LIMIT).text == "Integrated care boards \u2018must\u2019 plan.\n"
+    assert load_file(path, LIMIT).text == "Integrated care boards \u2018must\u2019 plan."
 
 
 @pytest.mark.parametrize(

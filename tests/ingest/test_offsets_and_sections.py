@@ -96,10 +96,11 @@ def test_chunks_fit_the_size_and_overlap_but_always_move_forward(
     embedder: SentenceTransformerEmbedder, size: int, overlap: int
 ) -> None:
     path = BUNDLED_KNOWLEDGE / "002_f81a2e93510845b4.txt"
-    text = load_file(path, 2**20).text
+    loaded = load_file(path, 2**20)
+    text = loaded.text
     sections = find_sections(text, read_manifest(BUNDLED_KNOWLEDGE)[path.name].section)
 
-    chunks = chunk_document("d", "0" * 64, text, sections, embedder.count_tokens, size, overlap)
+    chunks = chunk_document("d", "0" * 64, text, sections, embedder.count_tokens, size, overlap, loaded.structure)
 
     assert [c.position for c in chunks] == list(range(len(chunks)))
     assert len({c.chunk_id for c in chunks}) == len(chunks)

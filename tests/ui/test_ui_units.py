@@ -49,6 +49,14 @@ def test_source_card_escapes_document_text_and_marks_the_quote_in_its_context() 
     assert "Richard · 2013 · SHA blog" in html
 
 
+def test_source_card_says_which_page_and_section_the_quote_is_on() -> None:
+    html = render.source_card(citation(page=11, page_end=12, heading="Process › Screening <b>"), 1, TEXT)
+    assert '<span class="source-page">pp. 11–12</span>' in html
+    assert "Process › Screening &lt;b&gt;" in html
+    assert "source-page" not in render.source_card(citation(), 1, TEXT)  # no pages: nothing shown
+    assert citation(page=4).page_label == "p. 4"
+
+
 def test_highlight_finds_the_quote_again_when_offsets_are_stale() -> None:
     moved = "New first line.\n" + TEXT
     assert "<mark>The SHA should &lt;b&gt;act&lt;/b&gt; now.</mark>" in render.highlighted_context(moved, citation())
