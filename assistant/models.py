@@ -369,6 +369,7 @@ class AnswerSentence(BaseModel):
     citations: list[int] = Field(default_factory=list)
     verified: bool = True
     reason: str = ""
+    unsupported: list[str] = Field(default_factory=list, description="Words of it no source bears out (when not verified).")
 
 
 class Answer(BaseModel):

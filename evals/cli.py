@@ -222,6 +222,68 @@ def bench(
 
 
 @app.command()
+def grounding(
+    file: Annotated[Path, typer.Argument(help="A RAGTruth-style labelled JSONL file, or 'planted' for the planted set.")],
+    split: Annotated[str, typer.Option(help="Which sources: all, A (the half the verdict is tuned on) or B.")] = "all",
+    out: Annotated[Path, typer.Option(help="Folder for grounding.json and grounding.md.")] = Path(
+        "evals/runs/grounding"),
+    report: Annotated[Optional[Path], typer.Option(
+        help="Also add the figures to this run's report.json (or its folder) and rewrite its reports.")] = None,
+    similarity: Annotated[bool, typer.Option(help="Use the MiniLM similarity signal (as the product does).")] = True,
+    limit: Annotated[int, typer.Option(help="Only the first N answers (0: all), for a quick look.")] = 0,
+) -> None:
+    """Score the grounding checker on labelled answers: answer, sentence and span level, per half."""
+    force_offline()
+    from evals.grounding.scoring import GroundingRunError, score_file
+
+    _check_choice("--split", split, ("all", "A", "B"))
+    try:
+        scores = score_file(file, split=split, similarity=similarity, limit=limit, out=out, report=report,
+                            console=err)
+    except GroundingRunError as problem:
+        err.print(f"[red]error:[/] {problem}")
+        raise typer.Exit(2) from problem
+    _print_grounding(scores)
+    console.print(f"Figures: {out / 'grounding.json'}, {out / 'grounding.md'}" + (f", {report}" if report else ""))
+
+
+@app.command(name="grounding-train")
+def grounding_train(
+    file: Annotated[Path, typer.Argument(help="The labelled JSONL file to fit on (its half A only).")] = Path(
+        "../shared/evals/grounding/ragtruth_dev.jsonl"),
+    max_false_alarms: Annotated[float, typer.Option(help="Answer-level false-alarm limit for the threshold.")] = 0.15,
+    cache: Annotated[Optional[Path], typer.Option(
+        help="Keep the gathered signals here (and reuse them): a refit in seconds, for this code only.")] = None,
+) -> None:
+    """Refit the checker's calibrated verdict (assistant/grounding/verdict.json) on half A, reproducibly."""
+    force_offline()
+    from evals.grounding.scoring import GroundingRunError, train_file
+
+    try:
+        summary = train_file(file, max_false_alarms=max_false_alarms, cache=cache, console=err)
+    except GroundingRunError as problem:
+        err.print(f"[red]error:[/] {problem}")
+        raise typer.Exit(2) from problem
+    console.print(summary)
+
+
+def _print_grounding(scores: object) -> None:
+    from rich.table import Table
+
+    from evals.report.tables import grounding_table
+    from evals.results import GroundingScores
+
+    assert isinstance(scores, GroundingScores)
+    built = grounding_table(scores)
+    table = Table(*built.headers, title=f"Grounding checker on {scores.file}", title_justify="left",
+                  caption=built.note)
+    for row in built.rows:
+        table.add_row(*(c.text for c in row))
+    console.print(table)
+
+
+
+@app.command()
 def load(
     url: Annotated[Optional[str], typer.Option(help="A running server on loopback (default: start one).")] = None,
     clients: Annotated[int, typer.Option(help="Concurrent clients, alternating API and chat.")] = 20,

@@ -1,7 +1,9 @@
 """Score observations: one Observation and its gold Question in, one QuestionResult out.
 
 The support judgements (citation recall/precision, faithfulness) come from the project's
-GroundingChecker. Until it is implemented those three figures are n/a, and the report says so.
+GroundingChecker, reading answers as the guard does (assistant.grounding.claims): only claims
+count, and the question the answerer saw (and its standalone rewrite) is part of what a sentence
+may repeat. So a guarded answer and this judge agree by construction.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 from assistant.common.markers import marker_numbers, strip_markers
 from assistant.common.text import sentence_spans
 from assistant.grounding import GroundingChecker
+from assistant.grounding.claims import asked, is_claim, parse
 from assistant.index.embedder import Embedder
 from assistant.models import Answer, Citation
 from evals.dataset import Question
@@ -37,13 +40,16 @@ from evals.metrics import (
 from evals.results import QuestionResult
 from evals.runner import Observation
 
+# A support judgement that knows the question: (sentence, passages, what was asked) -> supported?
+AskedJudge = Callable[[str, list[str], str], bool]
+
 
 @dataclass
 class Grounding:
     """The grounding checker as the evals use it: a cached yes/no judge, and which checker it is."""
 
     checker: GroundingChecker
-    judge: Judge
+    judge: AskedJudge
     status: str
 
 
@@ -52,18 +58,23 @@ def load_grounding(embedder: Embedder | None = None) -> Grounding:
     checker = GroundingChecker(embedder=embedder)
 
     @lru_cache(maxsize=50_000)
-    def judge(sentence: str, passages: tuple[str, ...]) -> bool:
-        return checker.check(sentence, list(passages)).supported
+    def cached(sentence: str, passages: tuple[str, ...], question: str) -> bool:
+        return checker.check(sentence, list(passages), question).supported
+
+    def judge(sentence: str, passages: list[str], question: str = "") -> bool:
+        return cached(sentence, tuple(passages), question)
 
     status = "GroundingChecker" + (f" with {embedder.name} similarity" if embedder else "")
-    return Grounding(checker, lambda sentence, passages: judge(sentence, tuple(passages)), status)
+    return Grounding(checker, judge, status)
 
 
 def score(
-    question: Question, seen: Observation, judge: Judge | None, document_text: Callable[[str], str]
+    question: Question, seen: Observation, asked_judge: AskedJudge | None, document_text: Callable[[str], str]
 ) -> QuestionResult:
     """All per-question figures; answer figures are left None where they do not apply."""
     answer = seen.answer
+    what = asked(answer.question or question.question, answer.standalone_question)
+    judge = _bound(asked_judge, what) if asked_judge is not None else None
     result = QuestionResult(
         id=question.id, type=question.type, question=question.question, answerable=question.answerable,
         refused=answer.refused, answer=answer.answer_markdown, latency_ms=round(seen.latency_ms, 1),
@@ -77,25 +88,35 @@ def score(
         result.key_fact_coverage = key_fact_coverage(question.key_facts, text)
         result.missing_facts = [f for f in question.key_facts if key_fact_coverage([f], text) == 0]
     if not answer.refused:
-        _score_answer(result, answer, seen, judge, document_text)
+        _score_answer(result, answer, seen, judge, document_text, what)
         if question.answerable:
             _score_sources(result, question, answer, seen)
     if answer.raw_answer.strip() and judge is not None:
-        raw = [_split_markers(answer.raw_answer[s:e])[0] for s, e in sentence_spans(answer.raw_answer)]
-        result.raw_faithfulness = raw_faithfulness([t for t in raw if t], seen.context, judge)
+        raw = [d.text for d in parse(answer.raw_answer) if is_claim(d.text, what, cited=bool(d.markers))]
+        result.raw_faithfulness = raw_faithfulness(raw, seen.context, judge) if raw else None
     return result
+
+
+def _bound(asked_judge: AskedJudge, what: str) -> Judge:
+    """The judge for one question's answer."""
+    def judge(sentence: str, passages: list[str]) -> bool:
+        return asked_judge(sentence, passages, what)
+    return judge
 
 
 def _score_answer(
     result: QuestionResult, answer: Answer, seen: Observation, judge: Judge | None,
-    document_text: Callable[[str], str],
+    document_text: Callable[[str], str], what: str = "",
 ) -> None:
     quotes = {c.n: (c.doc_id, c.start, c.end, c.quote) for c in answer.citations}
     result.citation_problems = citation_problems(answer.answer_markdown, quotes, document_text)
     result.citation_valid = not result.citation_problems
     if judge is None:
         return
-    sentences = answer_sentences(answer, seen.cited)
+    sentences = [s for s in answer_sentences(answer, seen.cited)
+                 if is_claim(s.text, what, cited=bool(s.passages))]
+    if not sentences:  # nothing it says is a claim to check
+        return
     result.citation_recall = citation_recall(sentences, judge)
     result.citation_precision = citation_precision(sentences, judge)
     result.faithfulness = faithfulness([s.text for s in sentences], seen.context, judge)

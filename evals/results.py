@@ -226,6 +226,32 @@ class PlantedFabrication(BaseModel):
     by_kind: list[PlantedKind] = Field(default_factory=list)
 
 
+class Rates(BaseModel):
+    """Answer-level figures for one group of answers."""
+
+    answers: int
+    unsupported: int
+    balanced_accuracy: float | None
+    recall: float | None = Field(description="Unsupported answers flagged.")
+    false_alarms: float | None = Field(description="Supported answers flagged.")
+    sentences_rejected: float | None = Field(description="Claim sentences of supported answers rejected.")
+    span_precision: float | None = Field(default=None, description="Words marked unsupported that annotators marked.")
+    span_recall: float | None = Field(default=None, description="Annotated words the checker marked.")
+    span_f1: float | None = None
+
+
+class GroundingScores(BaseModel):
+    """A labelled file scored by `python -m evals grounding`: overall, by half and by task, with the
+    time a sentence took."""
+
+    file: str
+    checker: str
+    groups: dict[str, Rates] = Field(default_factory=dict)
+    ms_per_sentence: float = 0.0
+    sentences: int = 0
+    note: str = ""
+
+
 class RunReport(BaseModel):
     """Everything one `python -m evals run` measured: the model report.md/html/json render."""
 
@@ -245,6 +271,8 @@ class RunReport(BaseModel):
     evidence_strings: int = Field(0, description="Gold evidence strings in the questions run.")
     evidence_not_in_corpus: list[str] = Field(default_factory=list)
     planted: PlantedFabrication = Field(default_factory=lambda: PlantedFabrication(available=False))
+    labelled_grounding: list[GroundingScores] = Field(
+        default_factory=list, description="The checker scored on labelled answers (python -m evals grounding).")
     systems: list[SystemResult]
 
     @computed_field  # type: ignore[prop-decorator]

@@ -13,7 +13,6 @@ so `document_text[start:end] == quote` holds on this path as on the extractive o
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -21,25 +20,15 @@ from typing import Protocol
 from rapidfuzz import fuzz
 
 from assistant.answer.citations import make_citation, refusal, to_passage
-from assistant.common.markers import leading_markers, marker_numbers, strip_markers
 from assistant.common.prompts import templates
-from assistant.common.text import Span, content_stems, normalise, sentence_spans, words
+from assistant.common.text import Span, content_stems, normalise, sentence_spans
 from assistant.config import Settings
 from assistant.grounding import Support
+from assistant.grounding.claims import Draft, SentenceKind, asked, kind, parse
 from assistant.ingest.instructions import is_set_aside
 from assistant.models import Answer, AnswerSentence, Citation, DocumentMeta
 from assistant.retrieve import ScoredChunk
 
-# [1], [1, 2], [1][2], [1-3], [Source 2]: what models write when asked to cite [n].
-_BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
-_ECHO = re.compile(r"^\s*(?:(?:question|sources?|standalone question)\s*:|answer using only\b)", re.I)
-_LABEL = re.compile(r"^\s*(?:\*\*)?(?:answer|response)\s*:\s*(?:\*\*)?\s*", re.I)
-_NO_ANSWER = re.compile(
-    r"\b(sources?|documents?|passages?|context|library)\b.{0,60}\b(do|does|did|can|could)\s*(not|n't)\b"
-    r".{0,40}\b(answer|say|state|mention|contain|provide|include|cover|specify|address)"
-    r"|\bnot enough information\b|\bno information (about|on)\b",
-    re.I,
-)
 # A passage sentence must match an answer sentence at least this well (0..100) to be quoted for it.
 _MIN_QUOTE_MATCH = 30.0
 
@@ -47,7 +36,7 @@ _MIN_QUOTE_MATCH = 30.0
 class Checker(Protocol):
     """What the guard needs of assistant.grounding.GroundingChecker (which may be swapped)."""
 
-    def check(self, sentence: str, passages: list[str]) -> Support: ...
+    def check(self, sentence: str, passages: list[str], question: str = "") -> Support: ...
 
 
 @dataclass
@@ -76,27 +65,6 @@ def make_source(n: int, scored: ScoredChunk, meta: DocumentMeta, placeholder: st
 
 
 @dataclass
-class Draft:
-    """One sentence of the model's answer, its citation markers taken off."""
-
-    text: str
-    markers: list[int]
-    line: int
-    bullet: str = ""
-
-    @property
-    def no_answer(self) -> bool:
-        return bool(_NO_ANSWER.search(self.text))
-
-    @property
-    def fragment(self) -> bool:
-        """Not a claim: a heading or stray word ('Sources:'), a question, or the prompt echoed
-        back ('Question: ...', 'Answer using only the sources above')."""
-        return (not self.markers and len(words(self.text)) < 3) or self.text.rstrip().endswith("?") \
-            or bool(_ECHO.match(self.text))
-
-
-@dataclass
 class SentenceVerdict:
     """What the guard decided about one draft sentence."""
 
@@ -105,30 +73,12 @@ class SentenceVerdict:
     supported: bool
     score: float = 0.0
     reasons: list[str] = field(default_factory=list)
+    kind: SentenceKind = "claim"
+    unsupported: list[str] = field(default_factory=list)  # the words no source bears out
 
-
-def parse(raw: str) -> list[Draft]:
-    """Sentences of the model's text with their [n] markers; markers a sentence begins with
-    belong to the sentence before (models write 'Foo. [1] Bar.')."""
-    drafts: list[Draft] = []
-    for line_no, line in enumerate(raw.splitlines()):
-        line = _LABEL.sub("", line)
-        bullet = _BULLET.match(line)
-        body = line[bullet.end() :] if bullet else line
-        for i, (start, end) in enumerate(sentence_spans(body)):
-            piece = body[start:end]
-            lead = leading_markers(piece)
-            if lead and drafts and drafts[-1].line == line_no:
-                drafts[-1].markers.extend(marker_numbers(lead.group()))
-                piece = piece[lead.end() :]
-            markers = marker_numbers(piece)
-            text = strip_markers(piece).replace("**", "").strip()
-            text = re.sub(r"\s+([.,;:!?])", r"\1", text)
-            if not text.strip(" .,;:"):
-                continue
-            drafts.append(Draft(text=text, markers=markers, line=line_no,
-                                bullet=bullet.group().strip() if bullet and i == 0 else ""))
-    return drafts
+    @property
+    def claim(self) -> bool:
+        return self.kind == "claim"
 
 
 class Guard:
@@ -140,16 +90,24 @@ class Guard:
         self.document_text = document_text
         self.words = templates(settings.prompts_dir, "generative_guard.toml")
 
-    def verify(self, draft: Draft, sources: Sequence[Source]) -> SentenceVerdict:
-        """Support from the cited sources; else from the one source that supports it best."""
+    def verify(self, draft: Draft, sources: Sequence[Source], question: str = "",
+               context: Sequence[str] = ()) -> SentenceVerdict:
+        """Support from the cited sources; else from the one source that supports it best. With
+        `context` (every passage the answerer was given) a sentence is kept only if that whole
+        context supports it too: the very judgement the evals' faithfulness makes, so a guarded
+        answer scores 1.0 by construction."""
         valid = [n for n in draft.markers if 1 <= n <= len(sources)]
         reasons = [f"citation [{n}] does not exist; removed" for n in draft.markers if n not in valid]
+        in_context = self.checker.check(draft.text, list(context), question) if context else None
+        if in_context is not None and not in_context.supported:
+            return SentenceVerdict(draft, valid, False, in_context.score, reasons + in_context.reasons,
+                                   unsupported=in_context.unsupported)
         support = None
         if valid:
-            support = self.checker.check(draft.text, [sources[n - 1].text for n in valid])
+            support = self.checker.check(draft.text, [sources[n - 1].text for n in valid], question)
             if support.supported:
                 return SentenceVerdict(draft, valid, True, support.score, reasons)
-        best = self._best_source(draft.text, sources, exclude=set(valid))
+        best = self._best_source(draft.text, sources, exclude=set(valid), question=question)
         if best is not None:
             n, found = best
             was = "".join(f"[{m}]" for m in valid)
@@ -157,12 +115,13 @@ class Guard:
                            else f"uncited; [{n}] supports it: citation added")
             return SentenceVerdict(draft, [n], True, found.score, reasons)
         reasons.extend(support.reasons if support else ["no citation, and no source supports it"])
-        return SentenceVerdict(draft, valid, False, support.score if support else 0.0, reasons)
+        return SentenceVerdict(draft, valid, False, support.score if support else 0.0, reasons,
+                               unsupported=support.unsupported if support else [])
 
     def _best_source(
-        self, text: str, sources: Sequence[Source], exclude: set[int]
+        self, text: str, sources: Sequence[Source], exclude: set[int], question: str = ""
     ) -> tuple[int, Support] | None:
-        found = [(s.n, self.checker.check(text, [s.text])) for s in sources if s.n not in exclude]
+        found = [(s.n, self.checker.check(text, [s.text], question)) for s in sources if s.n not in exclude]
         supported = [f for f in found if f[1].supported]
         return max(supported, key=lambda f: f[1].score) if supported else None
 
@@ -170,16 +129,21 @@ class Guard:
         self, question: str, standalone: str, raw: str, sources: Sequence[Source],
         retrieved: list[ScoredChunk], metas: dict[str, DocumentMeta], fallback: Callable[[], Answer],
     ) -> Answer:
-        """The guarded Answer for the model's raw text (or the fallback, with a notice)."""
-        drafts = [d for d in parse(raw) if not d.fragment]
-        claims = [d for d in drafts if not d.no_answer]
+        """The guarded Answer for the model's raw text (or the fallback, with a notice). Framing
+        ("Here is a summary:") is left out; refusals and the question restated are shown but not
+        checked; every claim is checked against its sources and the whole retrieved context."""
+        question_asked = asked(question, standalone)
+        context = [r.chunk.text for r in retrieved]
+        drafts = [(d, kind(d.text, question_asked, cited=bool(d.markers))) for d in parse(raw)]
+        drafts = [(d, k) for d, k in drafts if k not in ("fragment", "question", "framing")]
+        claims = [d for d, k in drafts if k == "claim"]
         if not claims:
             if drafts:  # the model said the sources do not answer
                 answer = refusal(question, standalone, retrieved, metas, self.settings)
                 return answer.model_copy(update={"mode": "llm", "raw_answer": raw})
             return self._fall_back(fallback, raw, 0, 0)
-        verdicts = [self.verify(d, sources) if not d.no_answer else SentenceVerdict(d, [], False, 0.0, [
-            "says what the sources do not cover; not a claim to check"]) for d in drafts]
+        verdicts = [self.verify(d, sources, question_asked, context) if k == "claim" else SentenceVerdict(
+            d, [], False, 0.0, [f"not a claim to check ({k.replace('_', ' ')})"], kind=k) for d, k in drafts]
         supported = sum(v.supported for v in verdicts)
         if supported == 0 or supported / len(claims) < self.settings.guard_min_supported:
             return self._fall_back(fallback, raw, supported, len(claims))
@@ -203,23 +167,37 @@ class Guard:
         citations: list[Citation] = []
         shown: list[tuple[SentenceVerdict, AnswerSentence]] = []
         for verdict in verdicts:
-            is_claim = not verdict.draft.no_answer
-            if is_claim and not verdict.supported and not mark:
+            if verdict.claim and not verdict.supported and not mark:
                 continue
             numbers = [self._cite(verdict.draft.text, sources[n - 1], citations)
                        for n in verdict.sources] if verdict.supported else []
-            flag = "" if verdict.supported or not is_claim else self.words["unverified_mark"]
-            shown.append((verdict, AnswerSentence(text=verdict.draft.text + flag, citations=numbers,
-                                                  verified=verdict.supported,
-                                                  reason="; ".join(verdict.reasons))))
-        dropped = sum(1 for v in verdicts if not v.supported and not v.draft.no_answer) if not mark else 0
-        marked = sum(1 for v, _ in shown if not v.supported and not v.draft.no_answer)
+            text = verdict.draft.text
+            if verdict.claim and not verdict.supported:
+                text = self._marked(text, verdict.unsupported) + self.words["unverified_mark"]
+            shown.append((verdict, AnswerSentence(text=text, citations=numbers, verified=verdict.supported,
+                                                  reason="; ".join(verdict.reasons),
+                                                  unsupported=verdict.unsupported)))
+        dropped = sum(1 for v in verdicts if v.claim and not v.supported) if not mark else 0
+        marked = sum(1 for v, _ in shown if v.claim and not v.supported)
         notices = ([self.words["dropped"].format(dropped=dropped)] if dropped else []) + \
                   ([self.words["marked"].format(marked=marked)] if marked else [])
         return Answer(
             question="", standalone_question="", answer_markdown=_render(shown), refused=False,
             citations=citations, sentences=[s for _, s in shown], mode="llm", notice=" ".join(notices),
         )
+
+    def _marked(self, text: str, unsupported: list[str]) -> str:
+        """The sentence with the words no source bears out marked (the unverified mark after it
+        flags the sentence as a whole)."""
+        spans: list[list[int]] = []
+        for start, end in sorted((at, at + len(w)) for w in unsupported if w and (at := text.find(w)) >= 0):
+            if spans and start <= spans[-1][1]:
+                spans[-1][1] = max(spans[-1][1], end)
+            else:
+                spans.append([start, end])
+        for start, end in reversed(spans):
+            text = text[:start] + self.words["unsupported_words"].format(words=text[start:end]) + text[end:]
+        return text
 
     def _cite(self, sentence: str, source: Source, citations: list[Citation]) -> int:
         """The number of a citation quoting the passage sentences that best match `sentence`

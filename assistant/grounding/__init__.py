@@ -7,6 +7,6 @@
 - `agreement`: fact, negation and opening-word disagreements, as reasons a user can read.
 """
 
-from assistant.grounding.checker import GroundingChecker, Support
+from assistant.grounding.checker import ClaimCheck, GroundingChecker, Support
 
-__all__ = ["GroundingChecker", "Support"]
+__all__ = ["ClaimCheck", "GroundingChecker", "Support"]

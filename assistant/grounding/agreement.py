@@ -9,79 +9,160 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from difflib import SequenceMatcher
+from typing import Literal
 
 from rapidfuzz.distance import Levenshtein
 
 from assistant.common.text import STOPWORDS, content_stems, normalise
-from assistant.grounding.alignment import Sources, SourceSentence
+from assistant.grounding.alignment import Clause, Sources, SourceSentence
 from assistant.grounding.facts import Fact, facts, source_keys, tokens, word_key
-from assistant.grounding.negation import NEGATIONS, clauses, negation_scopes, negation_tokens
+from assistant.grounding.negation import CONNECTIVES, NEGATIONS, clauses, directions, negation_scopes, negation_tokens
 
 _LABELS = {"number": "the number", "year": "the year", "date": "the date", "code": "the reference"}
 _WRITTEN = re.compile(r"[A-Za-z0-9£$€%]+(?:['.,/-][A-Za-z0-9]+)*")
+_COMPARING = frozenset({0, 1, 2})  # direction groups that compare amounts: above/below, rise/fall, more/less
+_SWAP_CONTEXT = 2  # words shared on each side of a swap
 _FIRST_WORD = re.compile(r"^[\W_]*([A-Za-z][\w'’-]*)")
 
 
-def fact_problems(claim: str, claim_facts: list[Fact], src: Sources, region: list[int]) -> list[str]:
-    """A number, date or name missing from the passages, or swapped for one they give elsewhere
-    (the aligned sentences have a fact of the same sort in its place, which the claim lacks)."""
+Kind = Literal["missing_number", "missing_name", "swapped_number", "swapped_name", "unit", "opening",
+               "negation", "negated_clause", "direction", "comparison"]
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """One thing a claim says that the passages contradict or lack: its sort, a reason a user
+    can read, and the claim's words at fault (for marking them)."""
+
+    kind: Kind
+    reason: str
+    words: str
+
+
+def fact_problems(
+    claim: str, claim_facts: list[Fact], src: Sources, region: list[int], asked: frozenset[str] = frozenset()
+) -> list[Disagreement]:
+    """A number, date or name missing from the passages (and the question), a figure with
+    another unit than the passages give it, or a fact swapped for one they give elsewhere (the
+    aligned sentences have a fact of the same sort in its place, which the claim lacks)."""
     claim_keys = source_keys(claim)
     aligned = [src.sentences[i] for i in region]
     region_keys = frozenset().union(*(s.keys for s in aligned))
     problems = []
     for fact in claim_facts:
-        if not _found(fact, src.keys):
-            problems.append(_missing(fact, src.where, src.keys))
-        elif fact.kind != "name" and (replaced := _figure_slot(claim, fact, aligned)) is not None:
-            problems.append(_swapped(fact, replaced, src.where))
-        elif fact.kind == "name" and (swap := _slot(claim, fact, aligned, claim_keys)) is not None:
-            problems.append(f"names {swap[0]} where {src.where} {_has(src.where)} {swap[1]}")
-        elif not _found(fact, region_keys):
-            other = _displaced(fact, aligned, claim_keys, src, region)
+        quantity = fact.kind != "name"
+        if not _found(fact, src.keys | asked) and not src.loosely_has(fact.text):
+            kind: Kind = "missing_number" if quantity else "missing_name"
+            problems.append(Disagreement(kind, _missing(fact, src.where, src.keys), fact.text))
+        elif quantity and (replaced := _figure_swapped_in_place(claim, fact, aligned)) is not None:
+            problems.append(Disagreement("swapped_number", _swapped(fact, replaced, src.where), fact.text))
+        elif not quantity and (swap := _name_swapped_in_place(claim, fact, aligned, claim_keys)) is not None:
+            reason = f"names {swap[0]} where {src.where} {_has(src.where)} {swap[1]}"
+            problems.append(Disagreement("swapped_name", reason, swap[0]))
+        elif quantity and (units := _other_units(fact, src)) is not None:
+            reason = f"{_LABELS[fact.kind]} {fact.text} counts {fact.unit} where {src.where} {_has(src.where)} {units}"
+            problems.append(Disagreement("unit", reason, fact.text))
+        elif not _found(fact, region_keys | asked):
+            other = _taken_from_elsewhere(fact, aligned, claim_keys, src, region)
             if other is not None:
-                problems.append(_swapped(fact, other, src.where))
+                kind = "swapped_number" if quantity else "swapped_name"
+                problems.append(Disagreement(kind, _swapped(fact, other, src.where), fact.text))
     return problems
 
 
-def opening_problem(claim: str, src: Sources, region: list[int]) -> list[str]:
+def opening_problem(claim: str, src: Sources, region: list[int]) -> list[Disagreement]:
     """A sentence-initial name is not told from an ordinary capitalised word by its form, but a
     swap shows: the claim opens with a word the aligned sentences lack, and the sentence it
-    restates opens with a capitalised word the claim lacks ("Pickles is..." for "Andy is...")."""
+    restates opens with a capitalised word the claim lacks ("Pickles is..." for "Andy is...").
+    A connective ("Additionally, ...", "However, ...") or a word the passages use in lower case
+    is an ordinary word, not a name."""
     if not region:
         return []
     stems = set(content_stems(claim))
     main = max((src.sentences[i] for i in region), key=lambda s: len(stems & s.stems))
     first, lead = _opening(claim), _opening(main.text)
-    if first is None or lead is None:
+    if first is None or lead is None or _ordinary(first, claim, src) or _ordinary(lead, main.text, src):
         return []
     if _known(word_key(first), main.keys) or _known(word_key(lead), source_keys(claim)):
         return []
-    return [f"names {first} where {src.where} {_has(src.where)} {lead}"]
+    return [Disagreement("opening", f"names {first} where {src.where} {_has(src.where)} {lead}", first)]
 
 
-def negation_problems(claim: str, src: Sources, region: list[int]) -> list[str]:
+def negation_problems(claim: str, src: Sources, region: list[int]) -> list[Disagreement]:
     """A negation added or dropped: as a small edit of the aligned text ("is" -> "is not"), or
     as a restated clause of the opposite polarity."""
     aligned = [src.sentences[i] for i in region]
     edit = _negation_edit(claim, aligned)
     if edit is not None:
-        return [_negation_reason(edit[0], edit[1], src.where)]
-    parts = [c for s in aligned for c in s.clauses]
+        return [Disagreement("negation", _negation_reason(edit[0], edit[1], src.where), edit[2])]
     problems = []
+    for piece, best in _restated_clauses(claim, aligned):
+        stems = frozenset(content_stems(piece))
+        ours = negation_scopes(piece)
+        added = _unmatched(ours, best.negated, best.stems)
+        if added or _unmatched(best.negated, ours, stems):
+            problems.append(Disagreement("negated_clause", _negation_reason(added, best.text, src.where), piece))
+    return problems
+
+
+def direction_problems(claim: str, src: Sources, region: list[int]) -> list[Disagreement]:
+    """A direction or polarity word turned round (above for below, rise for fall, likely for
+    unlikely, before for after) in a clause the aligned sentences restate: compared like a
+    negation, since embeddings and word overlap barely see it."""
+    aligned = [src.sentences[i] for i in region]
+    problems = []
+    for piece, best in _restated_clauses(claim, aligned, loose=True):
+        ours, theirs = directions(piece), directions(best.text)
+        for word, (group, sign) in ours.items():
+            if (group, sign) in theirs.values():
+                continue
+            flipped = [w for w, (g, s) in theirs.items() if g == group and s != sign]
+            if flipped:
+                reason = f"it says {word} where {src.where} {_has(src.where)} {flipped[0]}: “{shorten(best.text)}”"
+                problems.append(Disagreement("direction", reason, word))
+    return problems + _invented_comparisons(claim, src, aligned)
+
+
+def _invented_comparisons(claim: str, src: Sources, aligned: list[SourceSentence]) -> list[Disagreement]:
+    """A comparison (larger, more, higher, rose) the aligned sentences do not make in any form,
+    though they speak of the same things ("X is generally larger than Y" where the passage says
+    only that their size differs)."""
+    if not aligned:
+        return []
+    stems = set(content_stems(claim))
+    theirs = {g for s in aligned for g, _ in directions(s.text).values()}
+    if len(stems & frozenset().union(*(s.stems for s in aligned))) < max(2, len(stems) // 2):
+        return []
+    return [Disagreement("comparison", f"it compares ({word}) where {src.where} make{'' if src.where.endswith('s') else 's'} "
+                         f"no such comparison: “{shorten(aligned[0].text)}”", word)
+            for word, (group, _) in directions(claim).items() if group in _COMPARING and group not in theirs][:1]
+
+
+def _restated_clauses(claim: str, aligned: list[SourceSentence], loose: bool = False) -> list[tuple[str, Clause]]:
+    """Each clause of the claim with the aligned clause it restates (most of the words shared)."""
+    parts = [c for s in aligned for c in s.clauses]
+    out = []
+    least = 0.5 if loose else 0.6
     for piece in clauses(claim):
         stems = frozenset(content_stems(piece))
         if len(stems) < 2 or not parts:
             continue
         best = max(parts, key=lambda c: (len(stems & c.stems) / len(stems), -len(c.stems)))
         shared = len(stems & best.stems)
-        if shared < 2 or shared / len(stems) < 0.6 or shared / len(best.stems) < 0.5:
+        if shared < 2 or shared / len(stems) < least or shared / max(len(best.stems), 1) < (0.3 if loose else 0.5):
             continue
-        ours = negation_scopes(piece)
-        added = _unmatched(ours, best.negated, best.stems)
-        if added or _unmatched(best.negated, ours, stems):
-            problems.append(_negation_reason(added, best.text, src.where))
-    return problems
+        out.append((piece, best))
+    return out
+
+
+def _ordinary(word: str, text: str, src: Sources) -> bool:
+    """A capitalised opening word that is not a name: followed by a comma (a connective), an
+    adverb, a negation, or a word the passages also write in lower case."""
+    low = word.lower()
+    after = text[text.find(word) + len(word) :].lstrip()[:1]
+    return after == "," or low.endswith("ly") or low in NEGATIONS or low in CONNECTIVES or src.lower_case(low)
 
 
 def _unmatched(scopes: Sequence[frozenset[str]], other: Sequence[frozenset[str]], other_stems: frozenset[str]) -> bool:
@@ -92,7 +173,7 @@ def _unmatched(scopes: Sequence[frozenset[str]], other: Sequence[frozenset[str]]
     )
 
 
-def _displaced(
+def _taken_from_elsewhere(
     fact: Fact, aligned: list[SourceSentence], claim_keys: frozenset[str], src: Sources, region: list[int]
 ) -> Fact | None:
     """The source fact a claim's fact stands in for, if it looks swapped. A name may come from
@@ -114,7 +195,7 @@ def _shape(fact: Fact) -> str:
     return "names" if len(fact.keys) > 1 else "name"
 
 
-def _slot(
+def _name_swapped_in_place(
     claim: str, fact: Fact, aligned: list[SourceSentence], claim_keys: frozenset[str]
 ) -> tuple[str, str] | None:
     """A source name in the very place the claim has its name (a short replacement in a word
@@ -132,7 +213,7 @@ def _slot(
     return None
 
 
-def _figure_slot(claim: str, fact: Fact, aligned: list[SourceSentence]) -> Fact | None:
+def _figure_swapped_in_place(claim: str, fact: Fact, aligned: list[SourceSentence]) -> Fact | None:
     """A different figure in the very place the claim has this one ("from 2026 to 2029" said
     as "from 2029 to 2029"), though the claim's figure is given elsewhere in the sentence."""
     ours, theirs = _WRITTEN.findall(normalise(claim)), _WRITTEN.findall(" ".join(s.text for s in aligned))
@@ -145,11 +226,33 @@ def _figure_slot(claim: str, fact: Fact, aligned: list[SourceSentence]) -> Fact 
     return None
 
 
-def _replacements(theirs: list[str], ours: list[str], widest: int) -> list[tuple[int, int, int, int]]:
-    """Stretches of at most `widest` words the claim puts in place of the source's (case aside)."""
+def _other_units(fact: Fact, src: Sources) -> str | None:
+    """What the passages count with this figure when they never give it with the claim's unit
+    ("3%" where the passages have only "3 years"); None when they agree or say nothing."""
+    if not fact.unit:
+        return None
+    seen = src.units_of(fact.keys)
+    if not seen or fact.unit in seen or "" in seen:
+        return None
+    return " or ".join(sorted(seen))
+
+
+def _replacements(theirs: list[str], ours: list[str], widest: int, context: int = _SWAP_CONTEXT
+                  ) -> list[tuple[int, int, int, int]]:
+    """Stretches of at most `widest` words the claim puts in place of the source's (case aside),
+    between stretches the two share word for word (`context` words at least on each side that
+    has any): a swap inside a restated sentence, not two different ways of saying things."""
     matcher = SequenceMatcher(None, [t.lower() for t in theirs], [t.lower() for t in ours], autojunk=False)
-    return [(i1, i2, j1, j2) for tag, i1, i2, j1, j2 in matcher.get_opcodes()
-            if tag == "replace" and max(i2 - i1, j2 - j1) <= widest]
+    ops = matcher.get_opcodes()
+    out = []
+    for k, (tag, i1, i2, j1, j2) in enumerate(ops):
+        if tag != "replace" or max(i2 - i1, j2 - j1) > widest:
+            continue
+        sides = [ops[k - 1] if k > 0 else None, ops[k + 1] if k + 1 < len(ops) else None]
+        shared = [op[2] - op[1] for op in sides if op is not None and op[0] == "equal"]
+        if shared and all(n >= context for n in shared) and len(shared) == sum(op is not None for op in sides):
+            out.append((i1, i2, j1, j2))
+    return out
 
 
 def _found(fact: Fact, keys: frozenset[str]) -> bool:
@@ -187,9 +290,9 @@ def _opening(text: str) -> str | None:
     return word if word and word[0].isupper() and word.lower() not in STOPWORDS else None
 
 
-def _negation_edit(claim: str, aligned: list[SourceSentence]) -> tuple[bool, str] | None:
+def _negation_edit(claim: str, aligned: list[SourceSentence]) -> tuple[bool, str, str] | None:
     """A few words inserted or deleted between matching stretches of an aligned sentence,
-    changing how many negations there are: (added?, the source sentence)."""
+    changing how many negations there are: (added?, the source sentence, the claim's words)."""
     ours = negation_tokens(claim)
     texts = [s.text for s in aligned] + ([" ".join(s.text for s in aligned)] if len(aligned) > 1 else [])
     for text in texts:
@@ -202,7 +305,7 @@ def _negation_edit(claim: str, aligned: list[SourceSentence]) -> tuple[bool, str
                 continue
             delta = _count(ours[j1:j2]) - _count(theirs[i1:i2])
             if delta and (before[2] - before[1]) + (after[2] - after[1]) >= 3:
-                return delta > 0, text
+                return delta > 0, text, " ".join(ours[j1:j2]) or " ".join(theirs[i1:i2])
     return None
 
 

@@ -7,6 +7,7 @@ name that a passage gives somewhere is no support for a sentence that puts it so
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -45,10 +46,26 @@ class Sources:
     keys: frozenset[str]
     idf: dict[str, float]
     where: str
+    text: str = ""  # all the passages, normalised and in lower case
+    lowered_words: frozenset[str] = frozenset()
 
     def weight(self, stems: set[str], sentence: SourceSentence) -> float:
         """Shared content words, the rarer in these passages the heavier."""
         return sum(self.idf.get(s, 0.0) for s in stems & sentence.stems)
+
+    def lower_case(self, word: str) -> bool:
+        """Whether the passages write this word in lower case somewhere (an ordinary word, not a name)."""
+        return word.lower() in self.lowered_words
+
+    def units_of(self, keys: frozenset[str]) -> set[str]:
+        """The measures the passages count with a figure of these keys ("" when given bare)."""
+        return {f.unit for s in self.sentences for f in s.facts if f.kind == "number" and f.keys == keys}
+
+    def loosely_has(self, phrase: str) -> bool:
+        """The phrase in the passages allowing for broken ligatures, as PDF extraction leaves them
+        ("14.8 mil ion" for "14.8 million", "signi cant" for "significant")."""
+        pattern = loose_pattern(phrase)
+        return pattern is not None and pattern.search(self.text) is not None
 
     def near_keys(self, region: list[int], before: int = 2, after: int = 1) -> frozenset[str]:
         """What the region and the sentences just around it in the same passage vouch for
@@ -66,7 +83,32 @@ def sources(passages: tuple[str, ...]) -> Sources:
     idf = {stem: math.log(1 + len(sentences) / n) for stem, n in df.items()}
     keys = frozenset().union(*(source_keys(p) for p in passages))
     where = "the cited passage" if len(passages) == 1 else "the cited passages"
-    return Sources(tuple(s for _, s in sentences), tuple(i for i, _ in sentences), keys, idf, where)
+    text = "\n".join(normalise(p) for p in passages)
+    lowered = frozenset(m.group() for m in _LOWER_WORD.finditer(text))
+    return Sources(tuple(s for _, s in sentences), tuple(i for i, _ in sentences), keys, idf, where,
+                   text.lower(), lowered)
+
+
+_LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z][a-z'’-]*")
+_LIGATURE_LETTERS = frozenset("filt")
+
+
+@lru_cache(maxsize=8192)
+def loose_pattern(phrase: str) -> re.Pattern[str] | None:
+    """A pattern for the phrase whose longer words may each be broken by a space where a
+    ligature's letters (fi, fl, ff, ll, tt) were lost or split; None when nothing can break."""
+    parts = re.findall(r"[A-Za-z]+|[^A-Za-z\s]+", phrase.lower())
+    if not any(len(p) >= 5 and p.isalpha() for p in parts):
+        return None
+    pieces = []
+    for part in parts:
+        if len(part) >= 5 and part.isalpha():
+            forms = {part} | {part[:i] + " " + part[j:] for i in range(1, len(part))
+                              for j in range(i, min(i + 3, len(part))) if set(part[i:j]) <= _LIGATURE_LETTERS}
+            pieces.append("(?:" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)) + ")")
+        else:
+            pieces.append(re.escape(part))
+    return re.compile(r"\b" + r"\s*".join(pieces) + r"\b")
 
 
 @lru_cache(maxsize=4096)

@@ -55,6 +55,14 @@ _TOKEN = re.compile(r"[A-Za-z0-9£$€%]+(?:['.&][A-Za-z0-9]+)*")
 _CONNECTORS = frozenset({"of", "and", "for", "the", "&", "de", "van", "von", "upon", "on"})
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "baroness", "professor",
                          "prof", "rt", "hon", "cllr", "rev", "st"})
+_MEASURES = {"year": "years", "yr": "years", "month": "months", "week": "weeks", "day": "days", "hour": "hours",
+             "hr": "hours", "minut": "minutes", "min": "minutes", "second": "seconds", "decad": "decades",
+             "centuri": "centuries", "mile": "miles", "km": "kilometres", "kilometr": "kilometres",
+             "metr": "metres", "meter": "metres", "foot": "feet", "feet": "feet", "inch": "inches", "kg": "kilograms",
+             "kilogram": "kilograms", "pound": "pounds", "lb": "pounds", "ton": "tonnes", "tonn": "tonnes",
+             "degre": "degrees", "mph": "mph", "gram": "grams", "litr": "litres", "liter": "litres",
+             "calori": "calories", "dollar": "$", "euro": "€", "point": "points"}
+_NEXT_WORD = re.compile(r"\s*(?:-\s*)?([A-Za-z]+)")
 _OPENERS = re.compile(r"(^|[.!?:\"'–—•*#]|\s-|\d\.)\s*$")
 
 
@@ -66,6 +74,7 @@ class Fact:
     text: str
     keys: frozenset[str]
     words: tuple[str, ...] = ()
+    unit: str = ""  # what a figure counts, when it is a measure: "%", "£", "year", "month", "mile", ...
 
     def initialisms(self) -> dict[str, frozenset[str]]:
         """For a name, the acronyms its parts could be written as ("National Health Service" ->
@@ -74,6 +83,8 @@ class Fact:
         for part in _phrases(self.words):
             keys = frozenset(f"w:{name_key(w)}" for w in part if w not in _CONNECTORS)
             out |= {acronym: keys for acronym in _acronyms(part)}
+            if len(part) == 2:  # US, UK, EU
+                out[f"a:{part[0][0]}{part[1][0]}"] = keys
         return out
 
 
@@ -104,6 +115,8 @@ def source_keys(text: str) -> frozenset[str]:
     keys |= {word_key(t) for t in tokens}
     keys |= {a for run in _content_runs(text) for part in _phrases(run, 5) for a in _acronyms(part)}
     keys |= {f"c:{m.group().lower()}" for m in _CODE.finditer(text)}
+    keys |= {f"a:{a[0]}{b[0]}" for f in _names(text) for a, b in zip(f.words, f.words[1:], strict=False)
+             if a not in _CONNECTORS and b not in _CONNECTORS}  # two-word names' initials: US, UK, EU
     return frozenset(keys)
 
 
@@ -140,7 +153,9 @@ def tokens(text: str) -> list[str]:
 
 
 def word_key(word: str) -> str:
-    """An acronym (NHS, CCGs, H&SC) is keyed as one, so spelled-out forms can match it."""
+    """An acronym (NHS, CCGs, H&SC, U.S.) is keyed as one, so spelled-out forms can match it."""
+    if re.fullmatch(r"(?:[A-Z]\.){1,4}[A-Z]\.?", word):
+        return "a:" + word.replace(".", "").lower()
     if re.fullmatch(r"[A-Z][A-Z&]+s?", word):
         return "a:" + word.removesuffix("s").replace("&", "").lower()
     return f"w:{name_key(word)}"
@@ -181,8 +196,15 @@ def _numbers(text: str, taken: list[tuple[int, int]]) -> list[Fact]:
             value = value.scaleb(_SCALES[scale.lower()])
         year = not (scale or m.group("pct") or m.group("cur") or "," in m.group("num") or "." in m.group("num"))
         kind: FactKind = "year" if year and 1800 <= value <= 2099 and len(m.group("num")) == 4 else "number"
-        found.append(Fact(kind, m.group().strip(), frozenset({_num_key(value)})))
+        unit = "%" if m.group("pct") else (m.group("cur") or _measure(text, m.end()))
+        found.append(Fact(kind, m.group().strip(), frozenset({_num_key(value)}), unit="" if kind == "year" else unit))
     return found
+
+
+def _measure(text: str, at: int) -> str:
+    """The measure a figure counts, from the word after it ("3 years" -> "years"), if it is one."""
+    m = _NEXT_WORD.match(text, at)
+    return _MEASURES.get(stem(m.group(1).lower()), "") if m else ""
 
 
 def _word_numbers(text: str, taken: list[tuple[int, int]]) -> list[Fact]:
@@ -198,7 +220,7 @@ def _word_numbers(text: str, taken: list[tuple[int, int]]) -> list[Fact]:
             value = value.scaleb(_SCALES[scale.lower()])
         if m.group("frac"):
             value *= _FRACTIONS[m.group("frac").lower()]
-        found.append(Fact("number", m.group(), frozenset({_num_key(value)})))
+        found.append(Fact("number", m.group(), frozenset({_num_key(value)}), unit=_measure(text, m.end())))
     return found
 
 

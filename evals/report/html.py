@@ -12,6 +12,7 @@ from evals.report.tables import (
     by_type_table,
     data_notes,
     facts,
+    grounding_table,
     planted_table,
     planted_text,
     question_table,
@@ -57,6 +58,9 @@ def render_html(report: RunReport, charts: dict[str, Path]) -> str:
     body += ["<h2>Planted fabrications</h2>", f"<p>{escape(planted_text(report))}</p>"]
     if (planted := planted_table(report)) is not None:
         body.append(_table(planted, "narrow"))
+    for scores in report.labelled_grounding:
+        body += [f"<h2>Grounding checker on labelled answers: {escape(scores.file)}</h2>",
+                 _table(grounding_table(scores), "narrow")]
     body += ["<h2>Per question</h2>", _table(question_table(report), "questions"), _answers(report)]
     body += ["<h2>Definitions</h2>", "<ul class='defs'>"]
     body += [f"<li><b>{escape(k)}:</b> {escape(v)}</li>" for k, v in report.definitions.items()]

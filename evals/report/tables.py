@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from evals.metrics import METRIC_BY_KEY, METRICS, RECALL_KS, Metric
-from evals.results import Figures, RunReport
+from evals.results import Figures, GroundingScores, RunReport
 
 BY_TYPE_KEYS = ["recall_at_5", "mrr", "key_fact_coverage", "refused_share", "citation_validity",
                 "faithfulness"]
@@ -179,6 +179,24 @@ def planted_table(report: RunReport) -> Table | None:
                            Cell(f"{row.flagged}/{row.total}", numeric=True),
                            Cell(_pct(row.rate), "good" if wanted else "bad", numeric=True)])
     return table
+
+
+def grounding_table(scores: GroundingScores) -> Table:
+    """The checker on one labelled file: answer-, sentence- and span-level figures per group."""
+    table = Table(["Group", "Answers", "Unsupported", "Balanced accuracy", "Recall", "False alarms",
+                   "Supported sentences rejected", "Span precision", "Span recall", "Span F1"],
+                  note=f"{scores.file}: {scores.checker}; {scores.sentences} sentences, "
+                       f"{scores.ms_per_sentence:.1f} ms a sentence. {scores.note}".strip())
+    for group, r in scores.groups.items():
+        table.rows.append([Cell(group), Cell(str(r.answers), numeric=True), Cell(str(r.unsupported), numeric=True),
+                           *(Cell(_three(v), numeric=True) for v in (
+                               r.balanced_accuracy, r.recall, r.false_alarms, r.sentences_rejected,
+                               r.span_precision, r.span_recall, r.span_f1))])
+    return table
+
+
+def _three(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
 
 
 def _pct(value: float | None) -> str:

@@ -12,6 +12,7 @@ from evals.report.tables import (
     by_type_table,
     data_notes,
     facts,
+    grounding_table,
     planted_table,
     planted_text,
     question_table,
@@ -68,6 +69,9 @@ def render_markdown(report: RunReport, charts: dict[str, Path]) -> str:
     parts += ["## Planted fabrications", "", planted_text(report), ""]
     if (planted := planted_table(report)) is not None:
         parts += [markdown_table(planted), ""]
+    for scores in report.labelled_grounding:
+        parts += [f"## Grounding checker on labelled answers: {scores.file}", "",
+                  markdown_table(grounding_table(scores)), ""]
     parts += ["## Per question", "", markdown_table(question_table(report)), ""]
     parts += ["## Definitions", ""]
     parts += [f"- **{labels}:** {text}" for labels, text in report.definitions.items()]

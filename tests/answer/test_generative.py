@@ -10,8 +10,12 @@ from llm_helpers import ScriptedLLM, assert_citations_valid, source_numbers
 
 from assistant import Assistant
 from assistant.conversation import Session
+from assistant.grounding import GroundingChecker
 from assistant.llm.backends import LLMNotConfigured
 from assistant.models import Answer
+from evals.dataset import Question
+from evals.evaluate import score
+from evals.runner import Observation
 
 QUESTION = "How many residents does Milton Keynes have now?"
 
@@ -127,3 +131,22 @@ def test_nothing_network_bound_is_imported_by_default() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"POLICY_ASSISTANT_LLM_BACKEND": "none", "PATH": ""})
     assert out.stdout.strip() == "[]"
+
+
+def test_the_guard_and_the_evals_judge_agree_on_what_is_kept(
+    llm_assistant: Callable[..., Assistant], checker: GroundingChecker,
+) -> None:
+    """Every sentence the guard lets through is supported by the evals' own judge: faithfulness
+    1.0 by construction, while the raw answer (framing and a fabrication included) scores less."""
+    raw = ("Sure, here is what the sources say. Milton Keynes now has 288,000 residents [1]. "
+           "It has 40 hospitals and a cathedral [1].")
+    assistant = llm_assistant(ScriptedLLM(script=lambda prompt: raw))
+    answer = assistant.ask(QUESTION)
+    assert answer.mode == "llm" and "40 hospitals" not in answer.answer_markdown
+    assert "Sure" not in answer.answer_markdown  # framing is not shown, nor checked
+    context = [s.chunk.text for s in assistant.retriever.search(answer.standalone_question)]
+    seen = Observation(answer=answer, ranked=context, context=context, cited={}, latency_ms=1.0)
+    gold = Question(id="q", question=QUESTION, key_facts=["288,000"], type="factual")
+    result = score(gold, seen, lambda s, p, q="": checker.check(s, p, q).supported, assistant.document_text)
+    assert result.faithfulness == 1.0
+    assert result.raw_faithfulness is not None and result.raw_faithfulness < 1.0

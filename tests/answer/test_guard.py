@@ -86,6 +86,21 @@ def test_a_fabricated_number_is_marked_when_so_configured(checker: Any, sources:
     assert "unverified" in answer.answer_markdown
 
 
+def test_mark_mode_marks_the_words_no_source_bears_out(checker: Any, sources: list[Source]) -> None:
+    answer = _run(_guard(checker, unsupported_sentences="mark"), FABRICATED, sources)
+    (flagged,) = [s for s in answer.sentences if not s.verified]
+    assert "350,000" in flagged.unsupported
+    assert "**350,000**" in flagged.text and "**350,000**" in answer.answer_markdown
+    assert "Milton Keynes now has" in flagged.text.replace("**", "")
+
+
+def test_framing_is_left_out_and_not_counted(checker: Any, sources: list[Source]) -> None:
+    raw = "Here is a summary of the sources in 40 words:\nSure, I can help with that! The city now has 288,000 residents [1]."
+    answer = _run(_guard(checker), raw, sources)
+    assert answer.mode == "llm" and not answer.notice
+    assert answer.answer_markdown == "The city now has 288,000 residents [1]."
+
+
 def test_a_wrong_citation_number_is_corrected(checker: Any, sources: list[Source]) -> None:
     raw = "Dr Fuller regards integrated teams as most powerful in neighbourhoods of 30,000 to 50,000 [1]."
     answer = _run(_guard(checker), raw, sources)

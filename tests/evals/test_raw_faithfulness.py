@@ -8,7 +8,7 @@ from evals.runner import Observation
 CONTEXT = ["Milton Keynes now has 288,000 residents.", "The city was planned in 1969."]
 
 
-def supported(sentence: str, passages: list[str]) -> bool:
+def supported(sentence: str, passages: list[str], question: str = "") -> bool:
     return any(sentence.rstrip(".") in p for p in passages)
 
 

@@ -1,0 +1,88 @@
+"""The calibrated verdict: the checker's signals combined into one probability of support.
+
+A logistic model over a handful of signals (coverage, similarity, unknown words, and each sort
+of disagreement), fitted on labelled answers by `python -m evals grounding-train`, which also
+chooses the threshold on the same data. The weights are a few numbers in verdict.json beside
+this module: they load with no network, and a check costs a dot product. Two models ship: one
+with the MiniLM similarity signal and a lexical one for a checker without an embedder.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from assistant.grounding.agreement import Disagreement, Kind
+
+WEIGHTS_FILE = Path(__file__).with_name("verdict.json")
+PROBLEM_KINDS: tuple[Kind, ...] = ("missing_number", "missing_name", "swapped_number", "swapped_name", "unit",
+                                   "opening", "negation", "negated_clause", "direction", "comparison")
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What the checker measured of one claim against its passages."""
+
+    coverage: float  # share of its content words in the aligned sentences (or the question)
+    coverage_anywhere: float  # share found anywhere in the passages (or the question)
+    unknown_words: int  # content words no passage (nor the question) has
+    similarity: float  # best MiniLM cosine with the aligned text (0 without an embedder)
+    words: int
+    facts: int
+    problems: list[Disagreement] = field(default_factory=list)
+    where: str = "the cited passages"
+    missing: frozenset[str] = frozenset()  # stems the aligned sentences lack
+
+    def features(self, semantic: bool) -> list[float]:
+        """The model's inputs, in FEATURES order."""
+        kinds = {p.kind for p in self.problems}
+        row = [self.coverage, self.coverage_anywhere, min(self.unknown_words, 6) / 6, math.log1p(self.words) / 3,
+               min(self.facts, 4) / 4, *(float(k in kinds) for k in PROBLEM_KINDS)]
+        if semantic:
+            row += [self.similarity, self.similarity * self.coverage]
+        return row
+
+
+def feature_names(semantic: bool) -> list[str]:
+    names = ["coverage", "coverage_anywhere", "unknown_words", "log_words", "facts", *PROBLEM_KINDS]
+    return [*names, "similarity", "similarity_x_coverage"] if semantic else names
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A fitted logistic model: P(supported) = sigmoid(bias + weights . features)."""
+
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float  # supported when P(supported) >= threshold
+    semantic: bool
+
+    def supported_probability(self, signals: Signals) -> float:
+        x = signals.features(self.semantic)
+        z = self.bias + sum(w * v for w, v in zip(self.weights, x, strict=True))
+        return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def to_json(self) -> dict[str, object]:
+        return {"features": feature_names(self.semantic), "weights": list(self.weights), "bias": self.bias,
+                "threshold": self.threshold}
+
+
+class VerdictFileError(RuntimeError):
+    """verdict.json is missing or does not fit this version's signals."""
+
+
+@lru_cache(maxsize=2)
+def load_verdict(semantic: bool, path: Path = WEIGHTS_FILE) -> Verdict:
+    """The shipped model (semantic: with the similarity signal)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))["semantic" if semantic else "lexical"]
+    except (OSError, KeyError, json.JSONDecodeError) as problem:
+        raise VerdictFileError(f"{path}: no {'semantic' if semantic else 'lexical'} verdict model "
+                               f"(rebuild it with `python -m evals grounding-train`): {problem}") from problem
+    if data["features"] != feature_names(semantic):
+        raise VerdictFileError(f"{path}: fitted on other signals {data['features']}; rebuild it with "
+                               "`python -m evals grounding-train`")
+    return Verdict(tuple(data["weights"]), float(data["bias"]), float(data["threshold"]), semantic)
