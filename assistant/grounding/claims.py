@@ -42,12 +42,14 @@ _META = re.compile(
     r"|(?:the )?(?:following|below) (?:is|are)\b|(?:in|within) (?:summary|conclusion|short|brief)\s*[:.]?$"
     r"|(?:to )?(?:answer|summari[sz]e) (?:your|the|this) (?:question|article|passage|news)\b"
     r"|(?:i|we) (?:will|'ll|can) (?:now )?(?:summari[sz]e|answer|provide|explain)\b"
+    r"|(?:i|we)(?:'d| would| can| will|'ll| am| are)? (?:be )?(?:happy|glad|able)? ?(?:to )?(?:help|assist)\b"
     r"|is there anything else\b)",
     re.I,
 )
 # A lead-in that frames what follows: cut off, and the rest is the claim.
 _LEAD_IN = re.compile(
     r"^(?:(?:sure|certainly|of course|okay|great)[,!.]\s*"
+    r"|here(?:'s| is| are)\b[^:]{0,100}:\s*"
     r"|(?:based (?:solely |only )?(?:on|upon)|according to|from|in|as (?:stated|mentioned|described|noted|"
     r"indicated|shown) in|per)\s+(?:the\s+|this\s+|these\s+)?" + _SOURCE_WORDS +
     r"(?:\s+(?:provided|given|above|you (?:provided|gave|shared)))?(?:\s*(?:\d+|\[\d+\]))?(?:\s*(?:and|,)\s*\d+)*"
@@ -127,13 +129,11 @@ def kind(text: str, question: str = "", *, cited: bool = False) -> SentenceKind:
         return "question"
     if not cited and len(words(body)) < 3:
         return "fragment"
-    if _META.match(body) or body.endswith(":"):
-        return "framing"
-    if _NO_ANSWER.search(body):
-        return "no_answer"
     claim = lead_stripped(body)
-    if not claim or len(words(claim)) < 2:
+    if _META.match(claim) or claim.endswith(":") or len(words(claim)) < 2:
         return "framing"
+    if _NO_ANSWER.search(claim):
+        return "no_answer"
     stems = set(content_stems(claim))
     asked = set(content_stems(question))
     if question and stems and len(stems & asked) >= _RESTATE_SHARE * len(stems) and not _ANSWERS.search(claim):

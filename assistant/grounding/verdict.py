@@ -39,35 +39,67 @@ class Signals:
     def features(self, semantic: bool) -> list[float]:
         """The model's inputs, in FEATURES order."""
         kinds = {p.kind for p in self.problems}
-        row = [self.coverage, self.coverage_anywhere, min(self.unknown_words, 6) / 6, math.log1p(self.words) / 3,
-               min(self.facts, 4) / 4, *(float(k in kinds) for k in PROBLEM_KINDS)]
+        disagrees = float(bool(kinds))
+        row = [self.coverage, self.coverage_anywhere, min(self.unknown_words, 6) / 6, min(len(self.missing), 6) / 6,
+               math.log1p(self.words) / 3, min(self.facts, 4) / 4, *(float(k in kinds) for k in PROBLEM_KINDS),
+               min(len(self.problems), 3) / 3, disagrees * self.coverage,
+               max(0.0, 0.5 - self.coverage), max(0.0, 0.5 - self.coverage_anywhere), max(0.0, 0.8 - self.coverage)]
         if semantic:
-            row += [self.similarity, self.similarity * self.coverage]
+            row += [self.similarity, self.similarity * self.coverage, disagrees * self.similarity,
+                    max(0.0, 0.5 - self.similarity), max(0.0, 0.7 - self.similarity)]
         return row
 
 
 def feature_names(semantic: bool) -> list[str]:
-    names = ["coverage", "coverage_anywhere", "unknown_words", "log_words", "facts", *PROBLEM_KINDS]
-    return [*names, "similarity", "similarity_x_coverage"] if semantic else names
+    names = ["coverage", "coverage_anywhere", "unknown_words", "missing_words", "log_words", "facts", *PROBLEM_KINDS,
+             "disagreements", "disagreement_x_coverage", "coverage_below_half", "coverage_anywhere_below_half",
+             "coverage_below_0.8"]
+    semantic_names = ["similarity", "similarity_x_coverage", "disagreement_x_similarity", "similarity_below_0.5",
+                      "similarity_below_0.7"]
+    return [*names, *semantic_names] if semantic else names
+
+
+@dataclass(frozen=True)
+class Vetoes:
+    """What rejects a claim whatever the model says, each chosen on labelled data: these sorts of
+    disagreement; a name missing from the passages in a sentence that otherwise restates them
+    (coverage at least `name_coverage`); and too few of its words anywhere in the passages."""
+
+    kinds: tuple[str, ...] = ()
+    name_coverage: float = 2.0  # above 1: never
+    least_anywhere: float = 0.0
+
+    def rejects(self, signals: Signals) -> bool:
+        kinds = {p.kind for p in signals.problems}
+        return (bool(kinds & set(self.kinds)) or ("missing_name" in kinds and signals.coverage >= self.name_coverage)
+                or signals.coverage_anywhere < self.least_anywhere)
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """A fitted logistic model: P(supported) = sigmoid(bias + weights . features)."""
+    """A fitted logistic model, P(supported) = sigmoid(bias + weights . features), with the
+    vetoes and the threshold chosen with it."""
 
     weights: tuple[float, ...]
     bias: float
     threshold: float  # supported when P(supported) >= threshold
     semantic: bool
+    vetoes: Vetoes = Vetoes()
 
-    def supported_probability(self, signals: Signals) -> float:
+    def model_probability(self, signals: Signals) -> float:
         x = signals.features(self.semantic)
         z = self.bias + sum(w * v for w, v in zip(self.weights, x, strict=True))
         return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
+    def supported_probability(self, signals: Signals) -> float:
+        """The model's probability, or 0 when a veto rejects the claim."""
+        return 0.0 if self.vetoes.rejects(signals) else self.model_probability(signals)
+
     def to_json(self) -> dict[str, object]:
         return {"features": feature_names(self.semantic), "weights": list(self.weights), "bias": self.bias,
-                "threshold": self.threshold}
+                "threshold": self.threshold, "vetoes": {"kinds": list(self.vetoes.kinds),
+                                                        "name_coverage": self.vetoes.name_coverage,
+                                                        "least_anywhere": self.vetoes.least_anywhere}}
 
 
 class VerdictFileError(RuntimeError):
@@ -85,4 +117,7 @@ def load_verdict(semantic: bool, path: Path = WEIGHTS_FILE) -> Verdict:
     if data["features"] != feature_names(semantic):
         raise VerdictFileError(f"{path}: fitted on other signals {data['features']}; rebuild it with "
                                "`python -m evals grounding-train`")
-    return Verdict(tuple(data["weights"]), float(data["bias"]), float(data["threshold"]), semantic)
+    vetoes = data.get("vetoes", {})
+    return Verdict(tuple(data["weights"]), float(data["bias"]), float(data["threshold"]), semantic,
+                   Vetoes(tuple(vetoes.get("kinds", ())), float(vetoes.get("name_coverage", 2.0)),
+                          float(vetoes.get("least_anywhere", 0.0))))

@@ -20,12 +20,12 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Protocol
 
 from assistant.grounding import ClaimCheck, GroundingChecker
 from evals.results import GroundingScores, Rates
+from evals.splits import Half
 
-Half = Literal["A", "B"]
 _WORD = re.compile(r"\S+")
 
 

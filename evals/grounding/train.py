@@ -20,7 +20,7 @@ import numpy as np
 from assistant.grounding import GroundingChecker
 from assistant.grounding.checker import clean, quoted
 from assistant.grounding.claims import is_claim, lead_stripped, parse
-from assistant.grounding.verdict import WEIGHTS_FILE, Signals, Verdict, feature_names
+from assistant.grounding.verdict import WEIGHTS_FILE, Signals, Verdict, Vetoes, feature_names
 from evals.grounding import fabrication
 from evals.grounding.ragtruth import LabelledAnswer, sentence_labels
 
@@ -140,32 +140,49 @@ def planted_rates(p_supported: np.ndarray, examples: Sequence[Example], threshol
     return (sum(fab) / len(fab) if fab else 1.0), (sum(true) / len(true) if true else 0.0)
 
 
-def choose_threshold(p_supported: np.ndarray, examples: Sequence[Example], max_false_alarms: float = 0.15,
-                     max_rejected: float = 0.08, planted_bar: tuple[float, float] = (0.95, 0.05)) -> Choice:
-    """The threshold with the best answer-level balanced accuracy within the false-alarm and
-    rejected-sentence limits and the planted bar (fabrications caught, true sentences
-    flagged); the best overall when none is within them."""
-    candidates = [answer_rates(p_supported, examples, float(t)) for t in np.unique(np.round(p_supported, 4))]
-    candidates.append(answer_rates(p_supported, examples, 0.0))
-    def ok(c: Choice) -> bool:
-        caught, flagged = planted_rates(p_supported, examples, c.threshold)
-        return (c.false_alarms <= max_false_alarms and c.sentences_rejected <= max_rejected
-                and caught >= planted_bar[0] and flagged <= planted_bar[1])
-    within = [c for c in candidates if ok(c)]
-    return max(within or candidates, key=lambda c: (c.balanced_accuracy, -c.false_alarms))
+VETO_KINDS = ("missing_number", "swapped_number", "negation", "direction", "swapped_name")
+NAME_COVERAGES = (0.6, 0.75, 0.9, 2.0)
+LEAST_ANYWHERE = (0.0, 0.4, 0.5, 0.6)
+THRESHOLD_QUANTILES = (0.0, 0.01, 0.02, 0.03, 0.05, 0.08, 0.1, 0.15, 0.2, 0.3, 0.4)
 
 
-def fit(examples: Sequence[Example], semantic: bool, l2: float = 1.0, planted_weight: float = 3.0,
-        max_false_alarms: float = 0.15) -> tuple[Verdict, Choice]:
-    """The model and threshold for one feature set, from labelled examples (quotes left out of the fit)."""
+def fit(examples: Sequence[Example], semantic: bool, l2: float = 1.0, planted_weight: float = 1.0,
+        max_false_alarms: float = 0.15, max_rejected: float = 0.08,
+        planted_bar: tuple[float, float] = (0.95, 0.05)) -> tuple[Verdict, Choice]:
+    """The model, its vetoes and its threshold for one feature set (quotes left out of the fit).
+
+    Vetoes and threshold are searched together on the same examples; the choice keeps the
+    planted bar first (fabrications caught, true sentences flagged), then the false-alarm and
+    rejected-sentence limits, then the best answer-level balanced accuracy."""
     rows = [e for e in examples if not e.quoted]
     x = np.array([e.features(semantic) for e in rows])
     y = np.array([0.0 if e.unsupported else 1.0 for e in rows])  # 1 = supported
     sw = np.array([planted_weight if e.answer < 0 else 1.0 for e in rows])
     w, b = fit_logistic(x, y, l2, sw)
     p = _predict(examples, semantic, w, b)
-    choice = choose_threshold(p, examples, max_false_alarms)
-    return Verdict(tuple(round(float(v), 5) for v in w), round(b, 5), round(choice.threshold, 4), semantic), choice
+    answered = np.array([q for q, e in zip(p, examples, strict=True) if e.answer >= 0])
+    thresholds = sorted({0.0, *(round(float(t), 4) for t in np.quantile(answered, THRESHOLD_QUANTILES[1:]))})
+    best: tuple[tuple[bool, bool, float, float], Vetoes, Choice] | None = None
+    for vetoes in _veto_grid():
+        rejected = np.array([e.signals is not None and vetoes.rejects(e.signals) for e in examples])
+        q = np.where(rejected, 0.0, p)
+        for t in thresholds:
+            c = answer_rates(q, examples, t)
+            caught, flagged = planted_rates(q, examples, t)
+            key = (caught >= planted_bar[0] and flagged <= planted_bar[1],
+                   c.false_alarms <= max_false_alarms and c.sentences_rejected <= max_rejected,
+                   c.balanced_accuracy, -c.false_alarms)
+            if best is None or key > best[0]:
+                best = (key, vetoes, c)
+    assert best is not None
+    _, vetoes, choice = best
+    verdict = Verdict(tuple(round(float(v), 5) for v in w), round(b, 5), round(choice.threshold, 4), semantic, vetoes)
+    return verdict, choice
+
+
+def _veto_grid() -> list[Vetoes]:
+    kinds = [tuple(k for i, k in enumerate(VETO_KINDS) if mask >> i & 1) for mask in range(2 ** len(VETO_KINDS))]
+    return [Vetoes(k, n, a) for k in kinds for n in NAME_COVERAGES for a in LEAST_ANYWHERE]
 
 
 def _predict(examples: Sequence[Example], semantic: bool, w: np.ndarray, b: float) -> np.ndarray:

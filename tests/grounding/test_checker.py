@@ -230,3 +230,41 @@ def test_the_planted_cases_are_the_same_for_the_same_seed() -> None:
     first, second = build_cases(paths, seed=3, per_kind=10), build_cases(paths, seed=3, per_kind=10)
     assert [c.model_dump() for c in first] == [c.model_dump() for c in second]
     assert [c.sentence for c in build_cases(paths, seed=4, per_kind=10)] != [c.sentence for c in first]
+
+
+# Real LLM answers: the failure classes of RAGTruth-style answers
+
+
+P60 = "You must give your employees a P60 by 31 May each year, showing the tax they paid."
+
+
+def test_light_paraphrase_of_a_rule_is_supported(checker: GroundingChecker) -> None:
+    verdict = checker.check("It is required to be given to employees by 31 May.", [P60],
+                            question="When must employers give a P60 to employees?")
+    assert verdict.supported, verdict.reasons
+
+
+def test_words_from_the_question_may_be_repeated(checker: GroundingChecker) -> None:
+    passage = "Techs in Alaska have the highest average pay, at about $23.70 per hour."
+    question = "How much do automotive technicians earn in Alaska?"
+    assert checker.check("Automotive technicians in Alaska earn about $23.70 per hour.", [passage],
+                         question=question).supported
+
+
+def test_a_figure_broken_by_pdf_extraction_still_supports_the_claim(checker: GroundingChecker) -> None:
+    passage = "The programme reached 14.8 mil ion people in its first year, the report says."
+    assert checker.check("The programme reached 14.8 million people in its first year.", [passage]).supported
+
+
+def test_a_direction_turned_round_is_unsupported_and_its_word_named(checker: GroundingChecker) -> None:
+    passage = "Emergency admissions fell sharply in 2022 across the region, the trust reported."
+    verdict = checker.check("Emergency admissions rose sharply in 2022 across the region.", [passage])
+    assert not verdict.supported and "rose" in verdict.unsupported
+
+
+def test_an_answer_is_read_as_claims_and_framing(checker: GroundingChecker) -> None:
+    answer = ("Here is a summary of the article in 48 words: Milton Keynes now has 288,000 residents. "
+              "I hope this helps!")
+    checks = checker.check_answer(answer, [paragraph(MILTON_KEYNES)])
+    assert [c.kind for c in checks if c.kind != "claim"] and all(c.support.supported for c in checks)
+    assert [c.draft.text for c in checks if c.claim] == ["Milton Keynes now has 288,000 residents."]

@@ -61,3 +61,9 @@ def test_parse_keeps_where_each_sentence_is_in_the_answer() -> None:
     assert [d.text for d in drafts] == ["It has 288,000 residents.", "Teams work best.", "Third one"]
     for d in drafts:
         assert d.text.rstrip(".") in raw[d.start : d.end]
+
+
+def test_framing_that_runs_into_the_first_claim_is_cut_off() -> None:
+    sentence = "Here is a summary of the article in 48 words: Milton Keynes now has 288,000 residents."
+    assert kind(sentence) == "claim"
+    assert lead_stripped(sentence) == "Milton Keynes now has 288,000 residents."
