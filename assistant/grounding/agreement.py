@@ -72,12 +72,14 @@ def fact_problems(
     return problems
 
 
-def opening_problem(claim: str, src: Sources, region: list[int]) -> list[Disagreement]:
+def opening_problem(
+    claim: str, src: Sources, region: list[int], asked: frozenset[str] = frozenset()
+) -> list[Disagreement]:
     """A sentence-initial name is not told from an ordinary capitalised word by its form, but a
     swap shows: the claim opens with a word the aligned sentences lack, and the sentence it
     restates opens with a capitalised word the claim lacks ("Pickles is..." for "Andy is...").
     A connective ("Additionally, ...", "However, ...") or a word the passages use in lower case
-    is an ordinary word, not a name."""
+    is an ordinary word, not a name; so is a word of the question (`asked`: its keys)."""
     if not region:
         return []
     stems = set(content_stems(claim))
@@ -85,7 +87,7 @@ def opening_problem(claim: str, src: Sources, region: list[int]) -> list[Disagre
     first, lead = _opening(claim), _opening(main.text)
     if first is None or lead is None or _ordinary(first, claim, src) or _ordinary(lead, main.text, src):
         return []
-    if _known(word_key(first), main.keys) or _known(word_key(lead), source_keys(claim)):
+    if _known(word_key(first), main.keys | asked) or _known(word_key(lead), source_keys(claim)):
         return []
     return [Disagreement("opening", f"names {first} where {src.where} {_has(src.where)} {lead}", first)]
 

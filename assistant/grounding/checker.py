@@ -142,7 +142,7 @@ class GroundingChecker:
         region = align(stems, claim_facts, src)
         aligned = [src.sentences[i] for i in region]
         problems: list[Disagreement] = [
-            *fact_problems(claim, claim_facts, src, region, asked_keys), *opening_problem(claim, src, region),
+            *fact_problems(claim, claim_facts, src, region, asked_keys), *opening_problem(claim, src, region, asked_keys),
             *negation_problems(claim, src, region), *direction_problems(claim, src, region)]
         region_stems = frozenset().union(*(s.stems for s in aligned)) | asked
         all_stems = frozenset().union(*(s.stems for s in src.sentences)) | asked

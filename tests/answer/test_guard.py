@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -90,8 +91,9 @@ def test_mark_mode_marks_the_words_no_source_bears_out(checker: Any, sources: li
     answer = _run(_guard(checker, unsupported_sentences="mark"), FABRICATED, sources)
     (flagged,) = [s for s in answer.sentences if not s.verified]
     assert "350,000" in flagged.unsupported
-    assert "**350,000**" in flagged.text and "**350,000**" in answer.answer_markdown
-    assert "Milton Keynes now has" in flagged.text.replace("**", "")
+    bold = re.findall(r"\*\*([^*]+)\*\*", flagged.text)
+    assert any("350,000" in b for b in bold) and not any("residents" in b for b in bold)
+    assert flagged.text in answer.answer_markdown
 
 
 def test_framing_is_left_out_and_not_counted(checker: Any, sources: list[Source]) -> None:
@@ -137,7 +139,7 @@ def test_an_unsupported_answer_falls_back_to_the_extractive_one(checker: Any, so
     answer = _run(_guard(checker), raw, sources)
     assert answer.answer_markdown == FALLBACK.answer_markdown
     assert answer.mode == "extractive" and answer.raw_answer == raw
-    assert "could not be verified" in answer.notice and "0 of 3" in answer.notice
+    assert "could not be verified" in answer.notice and "0 of 2" in answer.notice  # "See [9]." is no claim
 
 
 def test_too_little_support_falls_back(checker: Any, sources: list[Source]) -> None:

