@@ -208,7 +208,7 @@ def _load_pdf(data: bytes, path: Path) -> LoadedFile:
     return LoadedFile(
         reading=result.reading, title=str(info.get("Title", "") or ""), authors=[author] if author else [],
         date=_pdf_date(str(info.get("CreationDate", "") or "")), notes=notes,
-        fields={k.lower(): str(v) for k, v in info.items()},
+        fields={k.lower(): str(info[k]) for k in ("Creator", "Producer") if k in info},  # not statements
     )
 
 

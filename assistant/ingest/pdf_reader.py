@@ -214,7 +214,8 @@ class _Layout:
         for before, after in pairwise(lines):
             if before.page == after.page and abs(before.size - after.size) < 0.5 and after.top > before.top:
                 pitches[round((after.top - before.top) / max(before.size, 1), 1)] += 1
-        self.pitch = pitches.most_common(1)[0][0] if pitches else 1.2  # line spacing, in font sizes
+        # Line spacing in font sizes; a few-line document has no reliable mode, so keep it plausible.
+        self.pitch = min(max(pitches.most_common(1)[0][0] if pitches else 1.2, 0.9), 1.6)
         self.run: list[PdfLine] = []
         self.kind = "paragraph"
         self.level = 0

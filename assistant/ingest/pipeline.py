@@ -28,6 +28,7 @@ from assistant.ingest.chunking import chunk_document
 from assistant.ingest.instructions import find_instructions
 from assistant.ingest.loaders import LoadedFile, UnreadableFile, load_file
 from assistant.ingest.manifest import MANIFEST_NAME, ManifestEntry, read_manifest
+from assistant.ingest.metadata import infer_metadata
 from assistant.ingest.sections import find_sections
 from assistant.ingest.units import UNITS_VERSION, build_units, sections_of
 from assistant.models import AnswerUnit, DocumentMeta, DocumentReading, FileProblem, IngestReport
@@ -242,15 +243,21 @@ def _ingest_file(
 
 
 def _metadata(doc_id: str, path: Path, entry: ManifestEntry | None, loaded: LoadedFile) -> DocumentMeta:
-    """The manifest wins where it says something; otherwise what the file itself carries."""
-    if entry is None:
-        return DocumentMeta(doc_id=doc_id, title=loaded.title, authors=loaded.authors, date=loaded.date,
-                            source=str(path), kind=path.suffix.lstrip(".").lower() + " file")
-    return DocumentMeta(
-        doc_id=doc_id, title=entry.title or loaded.title, authors=entry.authors or loaded.authors,
-        author_role=entry.author_role, publisher=entry.publisher, date=entry.date or loaded.date,
-        kind=entry.kind, source=str(path), notes=entry.notes,
+    """What the document's text and file say (ingest/metadata.py), with the manifest winning
+    wherever it says something. An officer's corrections are applied after this, by the caller."""
+    found = infer_metadata(loaded, path)
+    inferred = DocumentMeta(
+        doc_id=doc_id, title=found.title, authors=found.authors, publisher=found.publisher, date=found.date,
+        date_inferred=found.date_inferred, source=str(path), kind=path.suffix.lstrip(".").lower() + " file",
     )
+    if entry is None:
+        return inferred
+    return inferred.model_copy(update={
+        "title": entry.title or inferred.title, "authors": entry.authors or inferred.authors,
+        "author_role": entry.author_role, "publisher": entry.publisher or inferred.publisher,
+        "date": entry.date or inferred.date, "date_inferred": inferred.date_inferred and not entry.date,
+        "kind": entry.kind or inferred.kind, "notes": entry.notes,
+    })
 
 
 def _reading_report(doc_id: str, path: Path, loaded: LoadedFile, chunks: int) -> DocumentReading:
