@@ -39,7 +39,15 @@ def _punkt() -> PunktTokenizer:
     cache = Path(next(iter(spec.submodule_search_locations))) / "_static" / "nltk_cache"
     if str(cache) not in nltk.data.path:
         nltk.data.path.insert(0, str(cache))
-    return PunktTokenizer("english")
+    tokenizer = PunktTokenizer("english")
+    # Abbreviations policy documents use that the news-trained model does not know: without
+    # them "(i.e. a decision …)" and "(e.g. trust guidance)" were cut into two "sentences".
+    tokenizer._params.abbrev_types.update(_ABBREVIATIONS)
+    return tokenizer
+
+
+_ABBREVIATIONS = ("i.e", "e.g", "cf", "viz", "approx", "para", "paras", "nos", "fig", "figs", "vol", "pp", "incl",
+                  "excl", "dept", "govt", "cllr")
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:

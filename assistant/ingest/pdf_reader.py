@@ -164,8 +164,10 @@ def _is_bold(textpage: Any, index: int) -> bool:
 
 
 def _clean(text: str) -> str:
-    """PDFium marks a line-end hyphenation with U+FFFE (or U+0002): a hyphen, to be judged later."""
-    return text.replace("\ufffe", "-").replace("\x02", "-").replace("\t", " ")
+    """PDFium marks a line-end hyphenation with U+FFFE (or U+0002): a hyphen, to be judged later.
+    A paragraph number set off by a tab loses the tab ("34.The"): it gets its space back."""
+    text = text.replace("\ufffe", "-").replace("\x02", "-").replace("\t", " ")
+    return re.sub(r"^(\s*\d{1,3}(?:\.\d{1,3})*\.)(?=[A-Z][a-z])", r"\1 ", text)
 
 
 def _in_margin(line: PdfLine, index: int, count: int) -> bool:
@@ -242,10 +244,11 @@ class _Layout:
             if rows:
                 self._rows(rows)
                 rows = []
-            if list_marker(text) is None and self.kind != "list_item":
-                self.item_x = None
+            if list_marker(text) is None and self.item_x is not None and line.x0 < self.item_x - 2:
+                self.item_x = None  # back at the margin left of the list: the list is over
             heading = self._heading_level(line)
             if heading is not None:
+                self.item_x = None
                 if not (self.kind == "heading" and self.run and self._same_heading(self.run[-1], line)):
                     self.flush()
                 self.kind, self.level = "heading", heading
