@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from assistant.answer.generative import GenerativeAnswerer
     from assistant.grounding import GroundingChecker
     from assistant.index.embedder import Embedder
-    from assistant.retrieve import HybridRetriever, Mode
+    from assistant.retrieve import HybridRetriever, Mode, ScoredChunk
 
 AnswerMode = Literal["extractive", "llm"]
 
@@ -247,6 +247,8 @@ class Assistant:
             self.library, mode=retrieval)
         mark = time.perf_counter()
         retrieved = retriever.search(standalone, self.settings.top_k, filters, query_vector=qvec)
+        if standalone != question and session is not None and session.turns:
+            retrieved = self._with_earlier_passages(retrieved, session, filters)
         timings["retrieve_ms"] = _ms(mark)
         mark = time.perf_counter()
         if generative is None:
@@ -261,8 +263,26 @@ class Assistant:
         timings["total_ms"] = _ms(began)
         answer.timings_ms = timings
         if session is not None:
-            session.add(answer)
+            session.add(answer, [s.chunk.chunk_id for s in retrieved])
         yield answer
+
+    def _with_earlier_passages(
+        self, retrieved: list[ScoredChunk], session: Session, filters: SearchFilters | None,
+    ) -> list[ScoredChunk]:
+        """A follow-up rewritten from the last turn may be answered by the passages that turn
+        was answered from ("how did Richard reply to him?"): they follow the fresh ones, within
+        the filter, each once."""
+        from assistant.retrieve import ScoredChunk, matches
+
+        have = {s.chunk.chunk_id for s in retrieved}
+        wanted = [cid for cid in session.turns[-1].passage_ids if cid not in have]
+        metas = self.library.metas()
+        earlier = [c for c in self.library.catalog.chunks(wanted) if c.doc_id in metas
+                   and (filters is None or not filters.active or matches(metas[c.doc_id], filters))]
+        order = {cid: i for i, cid in enumerate(wanted)}
+        earlier.sort(key=lambda c: order[c.chunk_id])
+        floor = min((s.score for s in retrieved), default=0.0)
+        return retrieved + [ScoredChunk(chunk=c, score=floor * 0.99) for c in earlier]
 
     def ask_stream(
         self, question: str, *, session: Session | None = None, filters: SearchFilters | None = None,

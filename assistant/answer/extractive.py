@@ -12,6 +12,7 @@ import numpy as np
 
 from assistant.answer.answerability import judge
 from assistant.answer.citations import attribution, make_citation, refusal, to_passage
+from assistant.answer.replies import favour, reply_candidates
 from assistant.answer.scoring import Candidate, SentenceScorer, candidates
 from assistant.common.prompts import templates
 from assistant.common.text import Span, sentence_spans
@@ -51,7 +52,9 @@ class ExtractiveAnswerer:
             return self._about_document(question, standalone, retrieved[0], metas)
         spans = [(s.chunk.doc_id, s.chunk.start, s.chunk.end) for s in retrieved]
         cands = candidates(retrieved, self.library.catalog.units_within(spans))
+        replies = reply_candidates(standalone, cands, retrieved, self.library)
         self.scorer.score(standalone, qvec, cands, self.library.keywords(), metas)
+        favour(cands, replies)
         cands.sort(key=lambda c: c.score, reverse=True)
         verdict = judge(standalone, cands, retrieved, self.settings.refusal_threshold)
         aside = self._best_set_aside(standalone, qvec, retrieved, metas)

@@ -15,6 +15,9 @@ class Turn(BaseModel):
     question: str
     standalone_question: str
     answer: Answer
+    passage_ids: list[str] = Field(
+        default_factory=list, description="The chunks the answer was chosen from: a follow-up may be answered "
+        "from them too.")
 
 
 class Session(BaseModel):
@@ -23,6 +26,6 @@ class Session(BaseModel):
     session_id: str = Field(default_factory=lambda: uuid.uuid4().hex)
     turns: list[Turn] = Field(default_factory=list)
 
-    def add(self, answer: Answer) -> None:
+    def add(self, answer: Answer, passage_ids: list[str] | None = None) -> None:
         self.turns.append(Turn(question=answer.question, standalone_question=answer.standalone_question,
-                               answer=answer))
+                               answer=answer, passage_ids=list(passage_ids or [])))
