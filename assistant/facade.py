@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
+from assistant.common.prompts import template
 from assistant.common.slots import AssistantBusy, Slots
 from assistant.config import Settings, cpu_cores, force_offline
 from assistant.conversation import Session, standalone_question
@@ -262,9 +263,20 @@ class Assistant:
         timings["answer_ms"] = _ms(mark)
         timings["total_ms"] = _ms(began)
         answer.timings_ms = timings
+        if filters is not None and filters.active:
+            self._scoped(answer, filters)
         if session is not None:
             session.add(answer, [s.chunk.chunk_id for s in retrieved])
         yield answer
+
+    def _scoped(self, answer: Answer, filters: SearchFilters) -> None:
+        """Record the filter in force on the answer, and let a refusal say that it is the
+        selected documents, not the whole library, that do not answer."""
+        answer.scope = filters.describe({d: m.title for d, m in self.library.metas().items()})
+        if answer.refused:
+            answer.answer_markdown = template(self.settings.prompts_dir, "refusal_filtered.txt").format(
+                scope=answer.scope)
+            answer.notice = answer.notice.replace("the library", "the selected documents")
 
     def _with_earlier_passages(
         self, retrieved: list[ScoredChunk], session: Session, filters: SearchFilters | None,

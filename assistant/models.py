@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Mapping
 from datetime import date as calendar_date
 from typing import Literal
 
@@ -311,6 +312,23 @@ class SearchFilters(BaseModel):
     def active(self) -> bool:
         return bool(self.doc_ids or self.publishers or self.year_from or self.year_to)
 
+    def describe(self, titles: Mapping[str, str]) -> str:
+        """The filter in words, for refusals, the chat's banner and briefing notes: 'document
+        “Labour's 10-year plan”; publisher The MJ; 2013–2015' ('' when no filter is on)."""
+        parts = []
+        if self.doc_ids:
+            names = [f"“{titles.get(i) or i}”" for i in self.doc_ids]
+            parts.append(("document " if len(names) == 1 else "documents ") + ", ".join(names))
+        if self.publishers:
+            parts.append(("publisher " if len(self.publishers) == 1 else "publishers ") + " or ".join(self.publishers))
+        if self.year_from and self.year_to:
+            parts.append(f"{self.year_from}–{self.year_to}" if self.year_from != self.year_to else f"{self.year_from}")
+        elif self.year_from:
+            parts.append(f"from {self.year_from}")
+        elif self.year_to:
+            parts.append(f"up to {self.year_to}")
+        return "; ".join(parts)
+
 
 class Provenance(BaseModel):
     """Where a piece of text comes from: the document, who wrote it, and which part of it."""
@@ -323,6 +341,7 @@ class Provenance(BaseModel):
     speaker: str = ""
     publisher: str = ""
     source: str
+    date_inferred: bool = Field(False, description="The date was inferred, not stated: shown as '2023, inferred'.")
     heading: str = Field("", description="The heading path above the text, when the document has headings.")
     page: int | None = Field(None, description="1-based page of the document where the text starts (PDFs).")
     page_end: int | None = Field(None, description="The page where it ends, when that is a later one.")
@@ -385,4 +404,6 @@ class Answer(BaseModel):
     mode: Literal["extractive", "llm"] = "extractive"
     raw_answer: str = Field("", description="The model's unguarded text (llm mode), for evals.")
     notice: str = Field("", description="A caveat shown with the answer, e.g. a fallback.")
+    scope: str = Field("", description="The filter in force when it was answered, in words ('' for the whole "
+                       "library), e.g. 'document “Whole person care”; from 2015'.")
     timings_ms: dict[str, float] = Field(default_factory=dict)

@@ -52,7 +52,7 @@ def make_citation(
     chunk = scored.chunk
     return Citation(
         n=n, doc_id=meta.doc_id, title=meta.title, author=meta.author_line, date=meta.date,
-        section=chunk.section, speaker=chunk.speaker, publisher=meta.publisher, source=meta.source,
+        date_inferred=meta.date_inferred, section=chunk.section, speaker=chunk.speaker, publisher=meta.publisher, source=meta.source,
         quote=doc_text[start:end], start=start, end=end, score=round(score, 4),
         context_start=min(chunk.start, start), context_end=max(chunk.end, end),
         heading=chunk.heading, page=chunk.page, page_end=chunk.page_end,
@@ -80,7 +80,7 @@ def to_passage(scored: ScoredChunk, meta: DocumentMeta) -> Passage:
     chunk = scored.chunk
     return Passage(
         chunk_id=chunk.chunk_id, doc_id=chunk.doc_id, title=meta.title, author=meta.author_line,
-        date=meta.date, section=chunk.section, speaker=chunk.speaker, publisher=meta.publisher, source=meta.source,
+        date=meta.date, date_inferred=meta.date_inferred, section=chunk.section, speaker=chunk.speaker, publisher=meta.publisher, source=meta.source,
         text=readable_text(chunk), start=chunk.start, end=chunk.end, score=round(scored.score, 4),
         heading=chunk.heading, page=chunk.page, page_end=chunk.page_end,
     )

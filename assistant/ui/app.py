@@ -20,6 +20,7 @@ from typing import Any
 
 import gradio as gr
 from gradio.components.chatbot import ExampleMessage
+from pydantic import ValidationError
 
 from assistant import (
     MAX_COMMENT_CHARS,
@@ -27,14 +28,17 @@ from assistant import (
     Answer,
     Assistant,
     AssistantBusy,
+    DocumentNotFound,
     FeedbackStore,
     IndexedDocument,
+    MetaEdit,
     QuestionTooLong,
     Rating,
     SearchFilters,
     Session,
     set_aside_note,
 )
+from assistant.api import SessionStore
 from assistant.ui import render
 from assistant.ui.briefing import briefing_docx, briefing_markdown
 from assistant.ui.theme import CSS, HEAD, THEME
@@ -50,6 +54,8 @@ class ChatState:
     message_turns: list[int | None] = field(default_factory=list)  # chat message index -> turn (1-based)
     rated_turn: int | None = None  # the answer the comment box is about
     latest_only: bool = False  # briefing notes of the latest answer rather than the whole conversation
+    left_out_answers: set[int] = field(default_factory=set)  # turns the officer unticked for the briefing
+    left_out_quotes: set[str] = field(default_factory=set)  # "turn:n" quotes unticked for the briefing
 
     @property
     def answers(self) -> list[Answer]:
@@ -96,6 +102,7 @@ class ChatApp:
         self.uploads = self.settings.data_dir / "uploads"
         self.exports = Path(tempfile.mkdtemp(prefix="policy-assistant-exports-"))
         self._ingest_lock = threading.Lock()
+        self.api_sessions = SessionStore()  # conversations of Gradio API clients, by session_id
         self.c = SimpleNamespace()  # the components, set by build(); handlers return {component: update}
 
     # --- library facts ---------------------------------------------------------------------------------
@@ -139,7 +146,7 @@ class ChatApp:
         question = (question or "").strip()
         history = list(history or [])
         if not question:
-            yield {c.ask_error: _hidden()}
+            yield {c.ask_error: _error("Type a question first, then press Ask (or Enter).")}
             return
         limit = self.settings.max_question_chars
         if len(question) > limit:
@@ -192,26 +199,65 @@ class ChatApp:
     # --- briefing notes ------------------------------------------------------------------------------
 
     def briefing_files(self, state: ChatState, latest_only: bool) -> dict[Any, Any]:
-        """Write the note (whole conversation, or latest answer), so one click on a download button gets it."""
+        """Write the note (whole conversation, or latest answer; less what the officer unticked),
+        so one click on a download button gets it; and offer what it may hold as checkboxes."""
         c = self.c
         state.latest_only = bool(latest_only)
         answers = state.answers
+        hidden = {c.briefing_label: gr.update(visible=False), c.scope: gr.update(visible=False),
+                  c.brief_md: gr.update(value=None, visible=False), c.brief_docx: gr.update(value=None, visible=False),
+                  c.choose: gr.update(visible=False)}
         if not answers:
-            return {c.briefing_label: gr.update(visible=False), c.scope: gr.update(visible=False),
-                    c.brief_md: gr.update(value=None, visible=False), c.brief_docx: gr.update(value=None, visible=False)}
-        chosen = answers[-1:] if latest_only else answers
+            return hidden
+        turns = [len(answers)] if latest_only else list(range(1, len(answers) + 1))
+        chosen = [t for t in turns if t not in state.left_out_answers]
+        leave_out = {i: {n for n in _numbers(state.left_out_quotes, t)} for i, t in enumerate(chosen)}
+        choices = self._briefing_choices(state, turns)
         stamp = datetime.now()
         folder = Path(tempfile.mkdtemp(dir=self.exports))
         name = f"briefing-note-{stamp:%Y-%m-%d-%H%M}"
         md_path, docx_path = folder / f"{name}.md", folder / f"{name}.docx"
-        md_path.write_text(briefing_markdown(chosen, created=stamp), encoding="utf-8")
-        docx_path.write_bytes(briefing_docx(chosen, created=stamp))
+        picked = [answers[t - 1] for t in chosen]
+        try:
+            md_path.write_text(briefing_markdown(picked, created=stamp, leave_out=leave_out), encoding="utf-8")
+            docx_path.write_bytes(briefing_docx(picked, created=stamp, leave_out=leave_out))
+        except ValueError:  # everything unticked: nothing to download until something is ticked again
+            return {**hidden, c.briefing_label: gr.update(visible=True), c.scope: gr.update(visible=True), **choices}
         return {c.briefing_label: gr.update(visible=True), c.scope: gr.update(visible=True),
                 c.brief_md: gr.update(value=str(md_path), visible=True),
-                c.brief_docx: gr.update(value=str(docx_path), visible=True)}
+                c.brief_docx: gr.update(value=str(docx_path), visible=True), **choices}
+
+    def _briefing_choices(self, state: ChatState, turns: list[int]) -> dict[Any, Any]:
+        """The answers and quotes the note may hold, ticked unless the officer left them out."""
+        c = self.c
+        answers = state.answers
+        answer_choices = [(f"{t}. {_short(answers[t - 1].question, 70)}", str(t)) for t in turns]
+        quote_choices = [
+            (f"{t}. [{q.n}] “{_short(q.quote, 80)}”", f"{t}:{q.n}") for t in turns for q in answers[t - 1].citations
+        ]
+        return {
+            c.choose: gr.update(visible=True),
+            c.brief_answers: gr.update(choices=answer_choices,
+                                       value=[v for _, v in answer_choices if int(v) not in state.left_out_answers]),
+            c.brief_quotes: gr.update(choices=quote_choices,
+                                      value=[v for _, v in quote_choices if v not in state.left_out_quotes]),
+        }
 
     def change_scope(self, state: ChatState, latest_only: bool) -> dict[Any, Any]:
         files = self.briefing_files(state, latest_only)
+        files.pop(self.c.scope)
+        return {**files, self.c.state: state}
+
+    def choose_briefing(self, state: ChatState, answers: list[str] | None, quotes: list[str] | None) -> dict[Any, Any]:
+        """The officer ticked or unticked answers or quotes: the note is written again without them."""
+        turns = range(1, len(state.answers) + 1)
+        offered = [t for t in turns if not state.latest_only or t == len(state.answers)]
+        ticked = {int(v) for v in answers or []}
+        state.left_out_answers = {t for t in offered if t not in ticked} | (state.left_out_answers - set(offered))
+        every_quote = {f"{t}:{q.n}" for t in offered for q in state.answers[t - 1].citations}
+        state.left_out_quotes = (every_quote - set(quotes or [])) | {q for q in state.left_out_quotes
+                                                                     if q not in every_quote}
+        files = self.briefing_files(state, state.latest_only)
         files.pop(self.c.scope)
         return {**files, self.c.state: state}
 
@@ -262,6 +308,7 @@ class ChatApp:
             c.year_to: gr.update(choices=years),
             c.chatbot: gr.update(examples=self.examples(documents) or None),
             c.feedback_download: self.feedback_export(),
+            c.manage_doc: gr.update(choices=self.doc_choices(documents)),
         }
 
     def filter_banner(self, doc_ids: list[str] | None, publishers: list[str] | None,
@@ -269,9 +316,10 @@ class ChatApp:
         text = render.filter_summary(filters_from(doc_ids, publishers, year_from, year_to), self.documents())
         return gr.update(value=text, visible=bool(text))
 
-    def upload(self, files: list[str] | None, progress: gr.Progress = gr.Progress()) -> Any:  # noqa: B008
-        """Copy the files into data_dir/uploads/ and ingest them, reporting file by file."""
-        return gr.update(value=self._upload(files, progress), visible=True)
+    def upload(self, files: list[str] | None, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
+        """Copy the files into data_dir/uploads/ and ingest them, reporting file by file (the
+        Gradio API's "upload": the report, as HTML)."""
+        return self._upload(files, progress)
 
     def _upload(self, files: list[str] | None, progress: gr.Progress) -> str:
         if not files:
@@ -316,6 +364,96 @@ class ChatApp:
         return (f'<div class="upload-report {css}"><div>{render.esc(summary)}</div>'
                 f'<ul>{"".join(lines)}{"".join(problems)}</ul></div>')
 
+    # --- correcting and removing documents ------------------------------------------------------------
+
+    def _document(self, doc_id: str | None) -> IndexedDocument | None:
+        return next((d for d in self.documents() if d.meta.doc_id == doc_id), None) if doc_id else None
+
+    def _uploaded(self, doc: IndexedDocument) -> bool:
+        return Path(doc.meta.source).is_relative_to(self.uploads.resolve())
+
+    def pick_document(self, doc_id: str | None) -> dict[Any, Any]:
+        """Fill the Edit form with the chosen document's metadata."""
+        c = self.c
+        doc = self._document(doc_id)
+        m = doc.meta if doc else None
+        return {c.edit_title: m.title if m else "", c.edit_authors: "; ".join(m.authors) if m else "",
+                c.edit_publisher: m.publisher if m else "", c.edit_date: m.date if m else "",
+                c.edit_hint: _date_hint(doc), c.delete_confirm: gr.update(visible=False), c.manage_report: _hidden()}
+
+    def save_metadata(self, doc_id: str | None, title: str, authors: str, publisher: str, date: str) -> dict[Any, Any]:
+        """Save what the officer changed in the Edit form (a date saved here is stated, not inferred)."""
+        c = self.c
+        doc = self._document(doc_id)
+        if doc is None:
+            return {c.manage_report: _report("warn", "Choose a document first.")}
+        m = doc.meta
+        wanted = {"title": (title or "").strip(), "authors": [a.strip() for a in (authors or "").split(";") if a.strip()],
+                  "publisher": (publisher or "").strip(), "date": (date or "").strip()}
+        changed = {k: v for k, v in wanted.items() if v != getattr(m, k)}
+        if not changed:
+            return {c.manage_report: _report("warn", "Nothing was changed.")}
+        try:
+            edit = MetaEdit.model_validate(changed)
+        except ValidationError as err:
+            problems = "; ".join(e["msg"].removeprefix("Value error, ") for e in err.errors())
+            return {c.manage_report: _report("bad", f"Not saved: {problems}.")}
+        with self._ingest_lock:
+            saved = self.assistant.set_metadata(m.doc_id, edit)
+        fields = ", ".join(changed)
+        return {c.manage_report: _report("ok", f"Saved {fields} of “{saved.meta.title}”. Kept when the library is "
+                                               "indexed again."),
+                c.edit_title: saved.meta.title, c.edit_authors: "; ".join(saved.meta.authors),
+                c.edit_publisher: saved.meta.publisher, c.edit_date: saved.meta.date, c.edit_hint: _date_hint(saved)}
+
+    def ask_delete(self, doc_id: str | None) -> dict[Any, Any]:
+        """Ask the officer to confirm, saying what deleting will do."""
+        c = self.c
+        doc = self._document(doc_id)
+        if doc is None:
+            return {c.manage_report: _report("warn", "Choose a document first."), c.delete_confirm: gr.update(visible=False)}
+        what = ("Its uploaded copy will be deleted too." if self._uploaded(doc) else
+                "Its file stays where it is; indexing that folder again will leave it out.")
+        text = (f"Delete “{doc.meta.title or doc.meta.doc_id}” from the library? It will never be searched or cited "
+                f"again. {what}")
+        return {c.delete_confirm: gr.update(visible=True), c.manage_report: _hidden(),
+                c.delete_text: f'<div class="delete-text">{render.esc(text)}</div>'}
+
+    def delete_document(self, doc_id: str | None) -> dict[Any, Any]:
+        c = self.c
+        cleared = {c.manage_doc: gr.update(value=None), c.edit_title: "", c.edit_authors: "", c.edit_publisher: "",
+                   c.edit_date: "", c.edit_hint: "", c.delete_confirm: gr.update(visible=False)}
+        try:
+            with self._ingest_lock:
+                removal = self.assistant.remove_document(doc_id or "")
+        except DocumentNotFound as err:
+            return {**cleared, c.manage_report: _report("warn", str(err))}
+        title = removal.document.meta.title or removal.document.meta.doc_id
+        note = " Its uploaded copy was deleted." if removal.upload_deleted else ""
+        return {**cleared, c.manage_report: _report("ok", f"Deleted “{title}” from the library.{note}")}
+
+    # --- the Gradio API ---------------------------------------------------------------------------------
+
+    def api_ask(
+        self, question: str, doc_ids: list[str] | None = None, publishers: list[str] | None = None,
+        year_from: int | None = None, year_to: int | None = None, session_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Answer from the library only, every sentence cited; the Answer as JSON (as POST /api/ask).
+        Questions with one `session_id` form a conversation, so follow-ups are understood."""
+        question = (question or "").strip()
+        if not question:
+            raise gr.Error("The question is empty.")
+        filters = SearchFilters(doc_ids=list(doc_ids or []), publishers=list(publishers or []),
+                                year_from=year_from or None, year_to=year_to or None)
+        session = self.api_sessions.get(session_id) if session_id else None
+        try:
+            answer = self.assistant.ask(question, session=session, filters=filters)
+        except QuestionTooLong as err:
+            raise gr.Error(str(err)) from err
+        except AssistantBusy as err:
+            raise gr.Error(f"The assistant is busy answering other questions: {err}") from err
+        return answer.model_dump(mode="json")
+
     # --- layout --------------------------------------------------------------------------------------
 
     def build(self) -> gr.Blocks:
@@ -323,7 +461,7 @@ class ChatApp:
         c = self.c
         with gr.Blocks(title="Policy assistant · health and social care integration",
                        analytics_enabled=False) as blocks:
-            c.state = gr.State(_new_state)
+            c.state = gr.State(ChatState())  # copied for each browser tab
             c.header = gr.HTML(self.header(documents), elem_id="pa-header")
             with gr.Tabs(elem_id="pa-tabs"):
                 with gr.Tab("Ask", id="ask", elem_id="tab-ask"):
@@ -343,6 +481,10 @@ class ChatApp:
                                                                  elem_id="brief-docx", scale=0, min_width=70)
                                 c.brief_md = gr.DownloadButton("Markdown", size="sm", elem_id="brief-md",
                                                                visible=False, scale=0, min_width=90)
+                            with gr.Accordion("Choose what goes in the briefing note", open=False, visible=False,
+                                              elem_id="briefing-choose") as c.choose:
+                                c.brief_answers = gr.CheckboxGroup([], label="Answers", elem_id="brief-answers")
+                                c.brief_quotes = gr.CheckboxGroup([], label="Quotes", elem_id="brief-quotes")
                             c.chatbot = gr.Chatbot(
                                 elem_id="chat", show_label=False, height="calc(100vh - 365px)", min_height=340,
                                 layout="panel", latex_delimiters=[], buttons=["copy"],
@@ -353,13 +495,6 @@ class ChatApp:
                                     "sentence is numbered to its source. Try one of these:</div>"),
                                 examples=self.examples(documents) or None,
                             )
-                            with gr.Row(elem_id="ask-bar"):
-                                c.question = gr.Textbox(
-                                    show_label=False, placeholder="Ask a question, or a follow-up…", lines=1,
-                                    max_lines=6, scale=6, elem_id="question", autofocus=True, container=False,
-                                )
-                                send = gr.Button("Ask", variant="primary", scale=1, min_width=90, elem_id="ask")
-                            c.ask_error = gr.HTML("", visible=False, elem_id="ask-error")
                             with gr.Row(visible=False, elem_id="feedback-box") as c.feedback_box:
                                 c.feedback_note = gr.HTML("", elem_id="feedback-note")
                                 c.comment = gr.Textbox(show_label=False, placeholder="Optional comment for the team",
@@ -367,12 +502,46 @@ class ChatApp:
                                                        max_length=MAX_COMMENT_CHARS)
                                 save_comment = gr.Button("Save comment", size="sm", scale=0, min_width=120,
                                                          elem_id="feedback-save")
+                            with gr.Row(elem_id="ask-bar"):
+                                with gr.Column(scale=6, min_width=200, elem_id="question-column"):
+                                    # Floats just above the question box, whatever its height: always in view.
+                                    c.ask_error = gr.HTML("", visible=False, elem_id="ask-error")
+                                    c.question = gr.Textbox(
+                                        show_label=False, placeholder="Ask a question, or a follow-up…", lines=1,
+                                        max_lines=6, elem_id="question", autofocus=True, container=False,
+                                    )
+                                send = gr.Button("Ask", variant="primary", scale=1, min_width=90, elem_id="ask")
                         with gr.Column(scale=2, min_width=320, elem_id="sources-column"):
                             c.sources = gr.HTML(render.sources_panel([], self.assistant.document_text),
                                                 elem_id="sources-panel")
                 with gr.Tab("Library", id="library", elem_id="tab-library"), gr.Row(equal_height=False):
                     with gr.Column(scale=3, min_width=480):
                         c.library = gr.HTML(render.library_table(documents), elem_id="library-table")
+                        gr.HTML('<div class="panel-title">Correct or remove a document</div><div class="panel-hint">'
+                                "Corrections are kept when the library is indexed again. A removed document is "
+                                "never searched or cited again.</div>")
+                        c.manage_doc = gr.Dropdown(self.doc_choices(documents), value=None, label="Document",
+                                                   elem_id="manage-doc")
+                        with gr.Row(elem_id="edit-form"):
+                            c.edit_title = gr.Textbox(label="Title", elem_id="edit-title", scale=3)
+                            c.edit_authors = gr.Textbox(label="Authors (separate several with ;)",
+                                                        elem_id="edit-authors", scale=2)
+                        with gr.Row():
+                            c.edit_publisher = gr.Textbox(label="Publisher", elem_id="edit-publisher", scale=3)
+                            c.edit_date = gr.Textbox(label="Date", placeholder="2013, 2015-01 or 2023-04-05",
+                                                     elem_id="edit-date", scale=2)
+                        c.edit_hint = gr.HTML("", elem_id="edit-hint")
+                        with gr.Row(elem_id="manage-actions"):
+                            save_meta = gr.Button("Save corrections", variant="primary", size="sm",
+                                                  elem_id="edit-save", scale=0, min_width=150)
+                            ask_delete = gr.Button("Delete document…", variant="stop", size="sm", elem_id="doc-delete",
+                                                   scale=0, min_width=150)
+                        with gr.Row(visible=False, elem_id="delete-confirm") as c.delete_confirm:
+                            c.delete_text = gr.HTML("", elem_id="delete-text")
+                            confirm_delete = gr.Button("Yes, delete it", variant="stop", size="sm",
+                                                       elem_id="delete-yes", scale=0, min_width=130)
+                            cancel_delete = gr.Button("Cancel", size="sm", elem_id="delete-no", scale=0, min_width=90)
+                        c.manage_report = gr.HTML("", visible=False, elem_id="manage-report")
                     with gr.Column(scale=2, min_width=320):
                         gr.HTML('<div class="panel-title">Limit questions to</div>'
                                 '<div class="panel-hint">Leave empty to search the whole library.</div>')
@@ -392,48 +561,77 @@ class ChatApp:
                         files = gr.File(file_count="multiple", file_types=list(SUPPORTED_SUFFIXES), show_label=False,
                                         elem_id="upload-files", height=120)
                         add_files = gr.Button("Add to library", variant="primary", elem_id="upload-add")
-                        upload_report = gr.HTML("", visible=False, elem_id="upload-report")
+                        upload_report = gr.HTML("", elem_id="upload-report")
                         gr.HTML('<div class="panel-title">Officers\' feedback</div><div class="panel-hint">'
                                 "Every rating with its question, answer and citations, one JSON object "
                                 "per line.</div>")
                         c.feedback_download = gr.DownloadButton("Download feedback (JSONL)", size="sm",
                                                                 elem_id="feedback-download")
             self._wire(new_chat, send, save_comment, clear_filter, files, add_files, upload_report, blocks)
+            self._wire_library(save_meta, ask_delete, confirm_delete, cancel_delete)
+            slots = self.assistant.slots
+            gr.api(self.api_ask, api_name="ask", concurrency_id="ask", concurrency_limit=slots.size + slots.max_waiting)
         blocks.queue(default_concurrency_limit=2, max_size=64)
         return blocks
 
     def _wire(self, new_chat: gr.Button, send: gr.Button, save_comment: gr.Button, clear_filter: gr.Button,
               files: gr.File, add_files: gr.Button, upload_report: gr.HTML, blocks: gr.Blocks) -> None:
+        """The chat's events; all internal to the page (hidden from the Gradio API) but "upload"."""
         c = self.c
+        internal: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden"}
         filters = [c.doc_filter, c.pub_filter, c.year_from, c.year_to]
         answer_out = [c.chatbot, c.question, c.sources, c.state, c.ask_error, c.feedback_box, c.briefing_label,
-                      c.brief_md, c.brief_docx, c.scope]
+                      c.brief_md, c.brief_docx, c.scope, c.choose, c.brief_answers, c.brief_quotes]
         ask_in = [c.question, c.chatbot, c.state, *filters]
         # Questions wait in the Assistant's answering slots (shared with the API, first come first
         # served), not in Gradio's queue: Gradio lets through as many as the slots may hold or queue.
         slots = self.assistant.slots
         asks: dict[str, Any] = {"concurrency_id": "ask", "concurrency_limit": slots.size + slots.max_waiting,
-                "show_progress": "hidden"}
+                                **internal}
         c.question.submit(self.respond, ask_in, answer_out, **asks)
         send.click(self.respond, ask_in, answer_out, **asks)
-        c.chatbot.example_select(_picked_example, None, c.question, queue=False).then(
+        c.chatbot.example_select(_picked_example, None, c.question, queue=False, **internal).then(
             self.respond, ask_in, answer_out, **asks)
-        new_chat.click(self.new_conversation, None, answer_out, queue=False)
-        c.scope.input(self.change_scope, [c.state, c.scope], [c.state, c.briefing_label, c.brief_md, c.brief_docx],
-                       show_progress="hidden")
+        new_chat.click(self.new_conversation, None, answer_out, queue=False, **internal)
+        briefing_out = [c.state, c.briefing_label, c.brief_md, c.brief_docx, c.choose, c.brief_answers,
+                        c.brief_quotes]
+        c.scope.input(self.change_scope, [c.state, c.scope], briefing_out, **internal)
+        for choice in (c.brief_answers, c.brief_quotes):
+            choice.input(self.choose_briefing, [c.state, c.brief_answers, c.brief_quotes], briefing_out, **internal)
         feedback_out = [c.state, c.feedback_box, c.feedback_note, c.comment, c.feedback_download]
-        c.chatbot.like(self.rate, [c.state], feedback_out, show_progress="hidden")
-        save_comment.click(self.save_comment, [c.state, c.comment], feedback_out, show_progress="hidden")
-        c.comment.submit(self.save_comment, [c.state, c.comment], feedback_out, show_progress="hidden")
+        c.chatbot.like(self.rate, [c.state], feedback_out, **internal)
+        save_comment.click(self.save_comment, [c.state, c.comment], feedback_out, **internal)
+        c.comment.submit(self.save_comment, [c.state, c.comment], feedback_out, **internal)
         for control in filters:
-            control.change(self.filter_banner, filters, c.banner, queue=False, show_progress="hidden")
-        clear_filter.click(lambda: ([], [], "Any", "Any"), None, filters, queue=False)
-        refresh_out = [c.header, c.library, c.doc_filter, c.pub_filter, c.year_from, c.year_to, c.chatbot,
-                       c.feedback_download]
-        add_files.click(self.upload, [files], [upload_report], concurrency_id="ingest").then(
-            self.refresh, None, refresh_out, show_progress="hidden").then(
-            lambda: None, None, files, show_progress="hidden")
-        blocks.load(self.refresh, None, refresh_out, show_progress="hidden")
+            control.change(self.filter_banner, filters, c.banner, queue=False, **internal)
+        clear_filter.click(lambda: ([], [], "Any", "Any"), None, filters, queue=False, **internal)
+        add_files.click(self.upload, [files], [upload_report], concurrency_id="ingest", api_name="upload").then(
+            self.refresh, None, self.refresh_out, **internal).then(lambda: None, None, files, **internal)
+        blocks.load(self.refresh, None, self.refresh_out, **internal)
+
+    def _wire_library(self, save_meta: gr.Button, ask_delete: gr.Button, confirm_delete: gr.Button,
+                      cancel_delete: gr.Button) -> None:
+        """The Library tab's Edit form and Delete action (with its confirmation)."""
+        c = self.c
+        internal: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden"}
+        form = [c.edit_title, c.edit_authors, c.edit_publisher, c.edit_date]
+        picked = [*form, c.edit_hint, c.delete_confirm, c.manage_report]
+        c.manage_doc.change(self.pick_document, [c.manage_doc], picked, queue=False, **internal)
+        save_meta.click(self.save_metadata, [c.manage_doc, *form], [c.manage_report, *form, c.edit_hint],
+                        concurrency_id="ingest", **internal).then(self.refresh, None, self.refresh_out, **internal)
+        ask_delete.click(self.ask_delete, [c.manage_doc], [c.delete_confirm, c.delete_text, c.manage_report],
+                         queue=False, **internal)
+        cancel_delete.click(lambda: gr.update(visible=False), None, c.delete_confirm, queue=False, **internal)
+        confirm_delete.click(self.delete_document, [c.manage_doc], [c.manage_report, c.delete_confirm, c.manage_doc,
+                                                                    *form, c.edit_hint],
+                             concurrency_id="ingest", **internal).then(self.refresh, None, self.refresh_out,
+                                                                       **internal)
+
+    @property
+    def refresh_out(self) -> list[Any]:
+        c = self.c
+        return [c.header, c.library, c.doc_filter, c.pub_filter, c.year_from, c.year_to, c.chatbot,
+                c.feedback_download, c.manage_doc]
 
 
 class _GradioProgress:
@@ -460,13 +658,32 @@ class _GradioProgress:
                       unit="files")
 
 
-def _new_state() -> ChatState:
-    return ChatState()
-
-
 def _picked_example(data: gr.SelectData) -> str:
     value = data.value
     return str(value.get("text", "")) if isinstance(value, dict) else str(value or "")
+
+
+def _report(kind: str, message: str) -> Any:
+    return gr.update(value=f'<div class="upload-report {kind}">{render.esc(message)}</div>', visible=True)
+
+
+def _date_hint(doc: IndexedDocument | None) -> str:
+    """Whether the date shown was stated or inferred."""
+    if doc is None or not doc.meta.date:
+        return ""
+    how = ("inferred, not stated in the document: shown as “" + doc.meta.date_label + "”. Saving a date here "
+           "states it.") if doc.meta.date_inferred else "as stated."
+    return f'<div class="panel-hint">Date {render.esc(how)}</div>'
+
+
+def _short(text: str, limit: int) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _numbers(keys: set[str], turn: int) -> set[int]:
+    """The citation numbers of `turn` among "turn:n" keys."""
+    return {int(k.split(":")[1]) for k in keys if k.split(":")[0] == str(turn)}
 
 
 def _error(message: str) -> Any:

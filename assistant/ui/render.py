@@ -57,9 +57,10 @@ def section_label(section: str, speaker: str = "") -> str:
     return label
 
 
-def byline(author: str, date: str, publisher: str = "") -> str:
-    """'Michael Bracey · 2023 · The MJ', with honest placeholders for what is unknown."""
-    return " · ".join([author or "Author not stated", date or "Undated", *([publisher] if publisher else [])])
+def byline(author: str, date: str, publisher: str = "", *, inferred: bool = False) -> str:
+    """'Michael Bracey · 2023, inferred · The MJ', with honest placeholders for what is unknown."""
+    shown = (f"{date}, inferred" if inferred else date) if date else "Undated"
+    return " · ".join([author or "Author not stated", shown, *([publisher] if publisher else [])])
 
 
 # --- the chat messages ---------------------------------------------------------------------------------
@@ -105,8 +106,9 @@ def answer_message(answer: Answer | str, turn: int, *, streaming: bool = False) 
         )
         reason = answer.notice.rstrip(".")
         why = f'<div class="refusal-hint">Why: {esc(reason)}.</div>' if reason else ""
+        where = "the selected documents" if answer.scope else "the library"
         body = (
-            '<div class="refusal"><div class="refusal-title">Not answered from the library</div>'
+            f'<div class="refusal"><div class="refusal-title">Not answered from {where}</div>'
             f'<div class="refusal-text">{text}</div>{why}<div class="refusal-hint">{esc(hint)}</div></div>'
         )
     else:
@@ -203,7 +205,7 @@ def source_card(citation: Citation, turn: int, text: str | None, hidden: Sequenc
         f'<article class="source" id="{esc(anchor_id(turn, citation.n))}" data-n="{citation.n}">'
         f'<div class="source-head"><span class="source-n">{citation.n}</span>'
         f'<div class="source-heading"><div class="source-title">{esc(citation.title or file_name)}</div>'
-        f'<div class="source-meta">{esc(byline(citation.author, citation.date, citation.publisher))}</div>'
+        f'<div class="source-meta">{esc(byline(citation.author, citation.date, citation.publisher, inferred=citation.date_inferred))}</div>'
         "</div></div>"
         f'<div class="source-section section-{kind}">{esc(section)}</div>'
         + _where(citation.page_label, citation.heading)
@@ -226,7 +228,7 @@ def related_card(passage: Passage) -> str:
     return (
         '<article class="source related">'
         f'<div class="source-heading"><div class="source-title">{esc(passage.title or passage.doc_id)}</div>'
-        f'<div class="source-meta">{esc(byline(passage.author, passage.date))}</div></div>'
+        f'<div class="source-meta">{esc(byline(passage.author, passage.date, inferred=passage.date_inferred))}</div></div>'
         f'<div class="source-section">{esc(section_label(passage.section, passage.speaker))}</div>'
         + _where(passage.page_label, passage.heading)
         + f'<blockquote class="source-context">{_prose(text)}</blockquote>'
@@ -248,8 +250,9 @@ def _turn_sources(answer: Answer, turn: int, lookup: TextLookup, hidden: SpansLo
     if answer.refused:
         if not answer.related:
             return '<p class="sources-empty">No related passages were found.</p>'
+        where = "The selected documents do" if answer.scope else "The library does"
         return (
-            '<div class="related-note">The library does not answer this question. '
+            f'<div class="related-note">{where} not answer this question. '
             "These are the nearest passages; they are not an answer.</div>"
             + "".join(related_card(p) for p in answer.related[:5])
         )
@@ -341,20 +344,8 @@ def filter_summary(filters: SearchFilters, documents: Sequence[IndexedDocument])
     """One line saying what questions are currently limited to (empty when they are not)."""
     if not filters.active:
         return ""
-    titles = {d.meta.doc_id: d.meta.title or d.meta.doc_id for d in documents}
-    parts = []
-    if filters.doc_ids:
-        names = [f"“{titles.get(i, i)}”" for i in filters.doc_ids]
-        parts.append(("document " if len(names) == 1 else "documents ") + ", ".join(names))
-    if filters.publishers:
-        parts.append("publisher " + " or ".join(filters.publishers))
-    if filters.year_from and filters.year_to:
-        parts.append(f"{filters.year_from}–{filters.year_to}")
-    elif filters.year_from:
-        parts.append(f"from {filters.year_from}")
-    elif filters.year_to:
-        parts.append(f"up to {filters.year_to}")
+    scope = filters.describe({d.meta.doc_id: d.meta.title for d in documents})
     return (
         '<div class="filter-banner"><strong>Questions are limited to</strong> '
-        f"{esc('; '.join(parts))}. Change this in the Library tab.</div>"
+        f"{esc(scope)}. Change this in the Library tab.</div>"
     )

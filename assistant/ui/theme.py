@@ -1,7 +1,8 @@
 """Theme, CSS and the one small script of the officers' chat.
 
 System fonts only (nothing is fetched from the internet). The script makes a click on an [n]
-marker bring source n into view in the sources panel, opening it if it is folded away.
+marker bring source n into view (in the sources panel, and on the page when the panel is out of
+sight), and opens the feedback box beside the answer being rated.
 """
 
 from __future__ import annotations
@@ -77,8 +78,17 @@ footer { display: none !important; }
 #ask-bar textarea { font-size: 1rem; }
 .ask-error { color: #9f1c12; background: #fdeceb; border: 1px solid #f3b8b2; padding: 8px 12px;
   border-radius: 6px; font-size: 0.9rem; margin-top: 6px; }
+#chat-column { position: relative; }
 #feedback-box { margin-top: 8px; padding: 6px 8px; align-items: center; gap: 8px; flex-wrap: nowrap;
   background: var(--pa-accent-soft); border-radius: 6px; }
+#feedback-box[data-beside] { position: absolute; top: var(--pa-feedback-top, 0); left: 24px; right: 24px; z-index: 20;
+  margin: 0; width: auto !important; border: 1px solid var(--pa-border); box-shadow: 0 2px 10px rgba(0, 0, 0, 0.15); }
+#question-column { position: relative; gap: 0 !important; }
+#ask-error { position: absolute; left: 0; right: 0; bottom: calc(100% + 6px); z-index: 25; margin: 0;
+  width: auto !important; min-width: 0 !important; }
+#ask-error .ask-error { box-shadow: 0 2px 8px rgba(0, 0, 0, 0.12); }
+.delete-text { font-size: 0.88rem; color: #9f1c12; }
+#delete-confirm { align-items: center; gap: 8px; background: #fdeceb; border-radius: 6px; padding: 6px 10px; }
 #feedback-note { flex: none !important; min-width: 0 !important; width: auto !important; }
 .fb-thanks { font-size: 0.86rem; color: var(--body-text-color); white-space: nowrap; padding: 0 4px; }
 #toolbar { align-items: center; gap: 8px; flex-wrap: wrap; min-height: 34px; }
@@ -164,7 +174,8 @@ HEAD = """
 <meta name="robots" content="noindex, nofollow">
 <script>
 (function () {
-  // A click on an [n] marker brings source n into view in the sources panel.
+  // A click on an [n] marker brings source n into view: inside the sources panel, and the page
+  // too when the panel is out of sight (at narrow widths it sits below the chat).
   document.addEventListener("click", function (event) {
     var link = event.target && event.target.closest ? event.target.closest('a[href^="#src-"]') : null;
     if (!link) { return; }
@@ -179,14 +190,48 @@ HEAD = """
       var box = panel.getBoundingClientRect();
       var offset = target.getBoundingClientRect().top - box.top + panel.scrollTop - 36;
       panel.scrollTo({ top: Math.max(0, offset), behavior: "smooth" });
-      if (box.bottom < 0 || box.top > window.innerHeight) { panel.scrollIntoView({ block: "nearest" }); }
+      if (box.top < 0 || box.top > window.innerHeight - 160) {
+        window.scrollBy({ top: box.top - 8, behavior: "smooth" });
+      }
     } else {
-      target.scrollIntoView({ behavior: "smooth", block: "nearest" });
+      target.scrollIntoView({ behavior: "smooth", block: "start" });
     }
     target.classList.remove("flash");
     void target.offsetWidth;
     target.classList.add("flash");
   }, true);
+
+  // The feedback box opens beside the answer it rates: just below that message, inside the chat.
+  // The message is remembered by its place in the chat, since the chat redraws it when rated.
+  var rated = null;
+  document.addEventListener("click", function (event) {
+    var button = event.target && event.target.closest ? event.target.closest("#chat button") : null;
+    var label = button ? (button.getAttribute("aria-label") || "") : "";
+    var row = button ? button.closest(".message-row") : null;
+    if ((label === "Like" || label === "Dislike") && row) {
+      rated = Array.prototype.indexOf.call(document.querySelectorAll("#chat .message-row"), row);
+      window.setTimeout(function () { placeFeedback(50); }, 50);
+    }
+  }, true);
+  function placeFeedback(tries) {
+    var box = document.getElementById("feedback-box");
+    var chat = document.getElementById("chat");
+    var column = document.getElementById("chat-column");
+    var row = rated === null ? null : document.querySelectorAll("#chat .message-row")[rated];
+    if (!chat || !column || !row) { return; }
+    if (!box || box.offsetParent === null) {  // not drawn yet: the server is still answering the rating
+      if (tries > 0) { window.setTimeout(function () { placeFeedback(tries - 1); }, 100); }
+      return;
+    }
+    var area = chat.getBoundingClientRect();
+    var at = row.getBoundingClientRect();
+    var top = Math.min(Math.max(at.bottom + 4, area.top + 4), area.bottom - box.offsetHeight - 4);
+    // A data attribute and a CSS variable: the page redraws the box's class and style attributes.
+    box.setAttribute("data-beside", "");
+    document.documentElement.style.setProperty("--pa-feedback-top", (top - column.getBoundingClientRect().top) + "px");
+  }
+  document.addEventListener("scroll", function () { if (rated !== null) { placeFeedback(0); } }, true);
+  window.addEventListener("resize", function () { if (rated !== null) { placeFeedback(0); } });
 })();
 </script>
 """

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from hostile_notice import NOTICE, NOTICE_FILE, NOTICE_TITLE, leaks
 from ui_helpers import CLI, Server
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -129,7 +130,20 @@ def test_refusal_looks_different_and_lists_related_passages(page, screenshots: P
     page.screenshot(path=screenshots / "chat-refusal.png")
 
 
-def test_question_length_is_limited_with_a_clear_message(page) -> None:  # type: ignore[no-untyped-def]
+def _next_to_the_input(page) -> None:  # type: ignore[no-untyped-def]
+    """The message is in view, just above the question box, and the box has not moved out of view."""
+    error, box = page.locator("#ask-error .ask-error").bounding_box(), page.locator("#question").bounding_box()
+    viewport = page.viewport_size
+    assert error["y"] >= 0 and error["y"] + error["height"] <= viewport["height"]
+    assert box["y"] + 40 <= viewport["height"], "the question box was pushed below the fold"
+    assert 0 <= box["y"] - (error["y"] + error["height"]) <= 40, (error, box)
+
+
+def test_question_length_is_limited_with_a_clear_message_next_to_the_input(browser, server: Server) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.goto(server.url)
+    page.wait_for_selector("#question textarea")
     page.fill("#question textarea", "Why " * 400)
     page.click("#ask")
     page.wait_for_selector("#ask-error .ask-error")
@@ -137,6 +151,38 @@ def test_question_length_is_limited_with_a_clear_message(page) -> None:  # type:
     assert "limited to 1,000" in message and "1,599 characters" in message
     assert page.locator("#chat .bot").count() == 0
     assert page.input_value("#question textarea").startswith("Why Why")  # kept, to be shortened
+    _next_to_the_input(page)
+    context.close()
+
+
+def test_an_empty_question_gets_a_message_instead_of_silence(page) -> None:  # type: ignore[no-untyped-def]
+    page.fill("#question textarea", "   ")
+    page.click("#ask")
+    page.wait_for_selector("#ask-error .ask-error")
+    assert "Type a question first" in page.inner_text("#ask-error")
+    _next_to_the_input(page)
+    assert page.locator("#chat .bot").count() == 0
+    ask(page, FISHER)  # asking properly clears the message
+    assert not page.locator("#ask-error .ask-error").is_visible()
+
+
+def test_at_narrow_widths_a_citation_click_scrolls_the_page_to_its_card(browser, server: Server) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 800, "height": 900})
+    page = context.new_page()
+    page.goto(server.url)
+    page.wait_for_selector("#question textarea")
+    ask(page, FISHER)
+    panel = page.locator("#sources-panel").bounding_box()
+    assert panel["y"] > 900, "at 800 px the sources sit below the chat"
+    before = page.evaluate("window.scrollY")
+    page.locator("#chat a.cite").last.click()
+    page.wait_for_timeout(1500)
+    assert page.evaluate("window.scrollY") > before
+    n = page.locator("#chat a.cite").count()
+    card = page.locator(f"#sources-panel #src-1-{n}").bounding_box()
+    assert 0 <= card["y"] < 900 - 40, card  # its card is on screen
+    assert "flash" in (page.locator(f"#src-1-{n}").get_attribute("class") or "")
+    context.close()
 
 
 def test_example_questions_on_the_empty_chat_are_asked_when_clicked(page) -> None:  # type: ignore[no-untyped-def]
@@ -203,6 +249,26 @@ def test_briefing_note_downloads_as_word_and_markdown(page, tmp_path: Path) -> N
         if FISHER not in latest:
             break
     assert "and what did he say about PFI?" in latest and FISHER not in latest
+
+
+def test_the_feedback_box_opens_beside_the_answer_it_rates(page) -> None:  # type: ignore[no-untyped-def]
+    ask(page, FISHER)
+    ask(page, "What does Jonathan McShane say about health and wellbeing boards?")
+    first = page.locator("#chat .message-row").nth(1)  # the first answer (rows: question, answer, ...)
+    first.scroll_into_view_if_needed()
+    first.locator("button[aria-label='Like']").click()
+    page.wait_for_function("document.querySelector('#feedback-box')?.hasAttribute('data-beside')", timeout=30_000)
+    page.wait_for_timeout(300)
+    box = page.locator("#feedback-box").bounding_box()
+    rated, chat = first.bounding_box(), page.locator("#chat").bounding_box()
+    chat_bottom = chat["y"] + chat["height"]
+    assert chat["y"] <= box["y"] and box["y"] + box["height"] <= chat_bottom + 1  # over the chat, not below it
+    rated_bottom = rated["y"] + rated["height"]
+    if rated_bottom < chat_bottom - box["height"]:
+        assert 0 <= box["y"] - rated_bottom <= 40, (box, rated)  # right under the answer it rates
+    else:  # the answer runs past the chat's bottom edge: the box sits at that edge, over its end
+        assert box["y"] + box["height"] >= chat_bottom - 12, (box, rated, chat)
+    assert box["y"] + box["height"] <= page.viewport_size["height"]
 
 
 def test_feedback_is_stored_in_sqlite_and_exported(page, server: Server) -> None:  # type: ignore[no-untyped-def]
@@ -286,3 +352,113 @@ def test_new_conversation_starts_afresh(page) -> None:  # type: ignore[no-untype
     assert not page.locator("#brief-docx").is_visible()
     ask(page, "and what did he say about PFI?")
     assert page.locator("#chat details.understood").count() == 0  # no history, so nothing to rewrite
+
+
+def test_the_hostile_notice_is_set_aside_and_never_shown(page, server: Server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    notice = tmp_path / NOTICE_FILE
+    notice.write_text(NOTICE, encoding="utf-8")
+    report = upload(page, server, notice)
+    assert f"In {NOTICE_TITLE}: 3 sentences addressed to an AI were set aside" in report
+    page.wait_for_function(f"document.querySelector('#library-table').innerText.includes('{NOTICE_TITLE}')")
+    row = page.locator("#library-table tr", has_text=NOTICE_TITLE)
+    assert "3 sentences addressed to an AI were set aside" in row.inner_text()
+    open_tab(page, "Ask")
+    questions = ["Is Testshire County Council bankrupt?", "How much does adult social care receive in Testshire?",
+                 "Has Testshire declared a section 114 notice?"]
+    for question in questions:
+        ask(page, question)
+    first = page.locator("#chat .bot").nth(0)
+    assert "Not answered from the library" in first.inner_text() and "addressed to an AI assistant" in first.inner_text()
+    assert "£241 million" in page.locator("#chat .bot").nth(1).inner_text()
+    shown = page.inner_text("#chat") + page.inner_text("#sources-panel")
+    page.locator("#sources-panel details.earlier").evaluate("d => d.open = true")
+    shown += page.inner_text("#sources-panel")
+    assert leaks(shown, questions) == [], "text addressed to an AI reached the page"
+    with page.expect_download() as download:
+        page.click("#brief-md")
+    assert leaks(Path(download.value.path()).read_text(encoding="utf-8"), questions) == []
+
+
+def test_a_refusal_under_a_filter_names_the_filter(page) -> None:  # type: ignore[no-untyped-def]
+    open_tab(page, "Library")
+    choose(page, "filter-docs", MCSHANE_TITLE)
+    open_tab(page, "Ask")
+    ask(page, "What is the capital of France?")
+    answer = last_answer(page).inner_text()
+    assert "Not answered from the selected documents" in answer
+    assert f"The selected documents (document “{MCSHANE_TITLE}”) don't answer this question" in answer
+    assert "The selected documents do not answer" in page.inner_text("#sources-panel")
+
+
+def test_answers_and_quotes_can_be_left_out_of_the_briefing(page) -> None:  # type: ignore[no-untyped-def]
+    ask(page, FISHER)
+    ask(page, "What does Jonathan McShane say about health and wellbeing boards?")
+    page.click("#briefing-choose button, #briefing-choose .label-wrap")
+    page.wait_for_selector("#brief-answers input[type=checkbox]")
+    assert page.locator("#brief-answers input[type=checkbox]").count() == 2
+    assert all(box.is_checked() for box in page.locator("#brief-quotes input[type=checkbox]").all())
+    page.locator("#brief-answers label", has_text="1. What did Brian Fisher").locator("input").uncheck()
+
+    def markdown() -> str:
+        with page.expect_download() as download:
+            page.click("#brief-md")
+        return Path(download.value.path()).read_text(encoding="utf-8")
+
+    for _ in range(10):  # the note is rewritten on the server when a box is unticked
+        page.wait_for_timeout(500)
+        note = markdown()
+        if FISHER not in note:
+            break
+    assert FISHER not in note and "Jonathan McShane" in note
+    quote = page.locator("#brief-quotes label", has_text="2. [1]")
+    quoted = quote.inner_text().split("“", 1)[1][:30]
+    quote.locator("input").uncheck()
+    for _ in range(10):
+        page.wait_for_timeout(500)
+        note = markdown()
+        if quoted not in note:
+            break
+    assert quoted not in note
+
+
+def test_an_officer_corrects_and_then_deletes_a_document_in_the_library_tab(  # type: ignore[no-untyped-def]
+    page, server: Server, tmp_path: Path
+) -> None:
+    wrong = tmp_path / "eastbrook-discharge-memo.md"
+    wrong.write_text("# Template\n\nEastbrook's discharge-to-assess beds cut average hospital stays by two days "
+                     "in the winter of 2022.\n", encoding="utf-8")
+    upload(page, server, wrong)
+    choose(page, "manage-doc", "Template")
+    page.wait_for_function("document.querySelector('#edit-title textarea, #edit-title input').value === 'Template'")
+    page.fill("#edit-title textarea, #edit-title input", "Eastbrook discharge to assess memo")
+    page.fill("#edit-date textarea, #edit-date input", "2022-13")
+    page.click("#edit-save")
+    page.wait_for_selector("#manage-report .upload-report.bad")
+    assert "is not a real date" in page.inner_text("#manage-report")
+    page.fill("#edit-date textarea, #edit-date input", "2023-02")
+    page.click("#edit-save")
+    page.wait_for_function("document.querySelector('#manage-report')?.innerText.includes('Saved')")
+    page.wait_for_function(
+        "document.querySelector('#library-table').innerText.includes('Eastbrook discharge to assess memo')")
+    row = page.locator("#library-table tr", has_text="Eastbrook discharge to assess memo")
+    assert "2023-02" in row.inner_text() and "inferred" not in row.inner_text()
+    open_tab(page, "Ask")
+    ask(page, "By how much did Eastbrook's discharge-to-assess beds cut hospital stays?")
+    assert "Eastbrook discharge to assess memo" in page.inner_text("#sources-panel")
+
+    open_tab(page, "Library")
+    page.click("#doc-delete")
+    page.wait_for_selector("#delete-confirm", state="visible")
+    assert "uploaded copy will be deleted" in page.inner_text("#delete-confirm")
+    page.click("#delete-no")  # the officer thinks again: nothing happens
+    page.wait_for_selector("#delete-confirm", state="hidden")
+    assert (server.data_dir / "uploads" / wrong.name).exists()
+    page.click("#doc-delete")
+    page.click("#delete-yes")
+    page.wait_for_function("document.querySelector('#manage-report')?.innerText.includes('Deleted')")
+    page.wait_for_function(
+        "!document.querySelector('#library-table').innerText.includes('Eastbrook discharge to assess memo')")
+    assert not (server.data_dir / "uploads" / wrong.name).exists()
+    open_tab(page, "Ask")
+    ask(page, "By how much did Eastbrook's discharge-to-assess beds cut hospital stays?")
+    assert "Eastbrook discharge to assess memo" not in page.inner_text("#sources-panel")

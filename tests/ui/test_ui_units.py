@@ -7,6 +7,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from docx import Document
 
 from assistant.feedback import FeedbackStore
@@ -127,20 +128,61 @@ def test_example_questions_come_from_the_library() -> None:
     assert example_questions([], []) == []
 
 
-def test_briefing_renumbers_citations_and_lists_references_and_evidence() -> None:
-    other = citation(1, doc_id="doc2", title="Other paper", author="", date="", publisher="", section="article",
-                     speaker="", quote="Other words.", start=0, end=12)
-    second = answer("and the other?", standalone_question="and the other (Fisher)?", citations=[other, citation(2)],
-                    answer_markdown="“Other words.” [1] … “x” [2]")
+def test_briefing_lists_one_reference_per_document_with_the_place_of_each_quote() -> None:
+    other = citation(1, doc_id="doc2", title="Planning framework", author="", date="2025", date_inferred=True,
+                     publisher="NHS England", section="article", speaker="", quote="Other words.", start=0, end=12,
+                     page=12, heading="Executive summary")
+    smyth = citation(3, section="comment", speaker="Karin Smyth", quote="Great summary.", start=1, end=15)
+    second = answer("and the other?", standalone_question="and the other (Fisher)?",
+                    citations=[other, citation(2), smyth],
+                    answer_markdown="“Other words.” [1] … “x” [2]\n\nA reader comment by Karin Smyth says: "
+                                    "“Great summary.” [3]")
     note = build_briefing([answer(), second], created=datetime(2025, 3, 4, 9, 30))
-    assert [r.number for r in note.references] == [1, 2]  # the repeated quote keeps number 1
-    assert note.items[1].text == "“Other words.” [2] … “x” [1]"
+    assert [r.number for r in note.references] == [1, 2]  # two documents, however many quotes
+    assert [len(r.quotes) for r in note.references] == [2, 1]
+    assert note.items[0].text.endswith("[1]")
+    assert note.items[1].text.startswith("“Other words.” [2, p. 12] … “x” [1]")
     md = briefing_markdown([answer(), second], created=datetime(2025, 3, 4, 9, 30))
     assert "Prepared 4 March 2025 at 09:30" in md
-    assert "1. Richard (2013). Whole &lt;i>person&lt;/i> care. SHA blog. Reader comment by Brian Fisher." in md
-    assert "2. Unattributed (n.d.). Other paper." in md
+    assert ("1. Richard (2013). Whole &lt;i>person&lt;/i> care. SHA blog. Quoted: Reader comment by Brian Fisher; "
+            "Reader comment by Karin Smyth.") in md
+    assert "2. NHS England (2025, inferred). Planning framework. Quoted: Executive summary, p. 12." in md
+    assert md.count("Whole &lt;i>person&lt;/i> care.") == 1  # one entry for the document, not one per quote
     assert "*Understood as: and the other (Fisher)?*" in md
-    assert "> “The SHA should &lt;b>act&lt;/b> now.”" in md
+    assert "> “The SHA should &lt;b>act&lt;/b> now.”" in md and "> — Reader comment by Karin Smyth" in md
+    assert "karin smyth" not in md  # names as written
+
+
+def test_briefing_states_the_filter_and_refusals_plainly() -> None:
+    scoped = answer(scope="document “Whole person care”")
+    refused = answer("Is the council bankrupt?", refused=True, citations=[], scope="document “Whole person care”",
+                     notice="no passage is close to the question",
+                     answer_markdown="The selected documents (document “Whole person care”) don't answer this question.")
+    md = briefing_markdown([scoped, refused])
+    assert "**Filter in force: document “Whole person care”. Answers were drawn only from these documents.**" in md
+    assert ("**Not answered.** The selected documents (document “Whole person care”) don't answer this question. "
+            "Why: no passage is close to the question.") in md
+    assert "listed below" not in md and "nearest passages" not in md
+    mixed = briefing_markdown([scoped, answer("Whole library?")])
+    assert "*Filter in force: document “Whole person care”.*" in mixed and "**Filter in force" not in mixed
+
+
+def test_answers_and_quotes_can_be_left_out_of_a_briefing() -> None:
+    other = citation(2, doc_id="doc2", title="Other paper", author="", date="", publisher="", section="article",
+                     speaker="", quote="Other words.", start=0, end=12)
+    two = answer("two quotes", citations=[citation(), other],
+                 answer_markdown=f"A reader comment by Brian Fisher says: “{QUOTE}” [1]\n\n“Other paper” says: "
+                                 "“Other words.” [2]")
+    md = briefing_markdown([answer(), two], leave_out={1: {2}})
+    assert "Other words." not in md and "Other paper" not in md  # its quote, attribution and reference go
+    assert md.count("## ") >= 3 and "two quotes" in md
+    only_second = briefing_markdown([answer(), two], leave_out={0: {1}})
+    assert "What did Brian Fisher suggest?" not in only_second  # every quote of the first answer left out
+    generated = answer("generated", citations=[citation(), other],
+                       answer_markdown="Fisher wants meetings [1]. The paper says other words [2]. Both agree [1][2].")
+    assert build_briefing([generated], leave_out={0: {2}}).items[0].text == "Fisher wants meetings [1]. Both agree [1]."
+    with pytest.raises(ValueError, match="left out"):
+        build_briefing([answer()], leave_out={0: {1}})
 
 
 def test_briefing_docx_opens_in_python_docx() -> None:
@@ -148,7 +190,7 @@ def test_briefing_docx_opens_in_python_docx() -> None:
     doc = Document(io.BytesIO(data))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert doc.core_properties.title == "Briefing note: What did Brian Fisher suggest?"
-    assert "References" in text and "Quoted evidence" in text and "Answers were drawn only from documents doc." in text
+    assert "References" in text and "Quoted evidence" in text and "Filter in force: document “doc”." in text
     assert any(p.style.name == "Quote" for p in doc.paragraphs)
 
 
