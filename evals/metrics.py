@@ -18,6 +18,7 @@ import numpy as np
 
 from assistant.common.markers import marker_numbers
 from assistant.common.text import normalise
+from assistant.ingest.markdown_reader import read_markdown
 from assistant.ingest.reading import reading_form
 
 # A support judgement: is `sentence` supported by these passages (taken together)?
@@ -32,23 +33,40 @@ def squash(text: str) -> str:
     return normalise(unicodedata.normalize("NFKC", text))
 
 
+def evidence_forms(evidence: str) -> tuple[str, ...]:
+    """Gold evidence in the forms it is looked for in reading text. Copied from raw extracted
+    text, it is read as the reading text reads it (lines unwrapped, line-end hyphens and words
+    broken by extraction repaired: `reading_form`), then squashed as above; evidence copied from a
+    Markdown file is also read as the Markdown reader renders it (no emphasis, escapes or
+    bullets), since that is what the reading text of such a file holds."""
+    forms = [evidence_form(evidence)]
+    if _MARKDOWN_SYNTAX.search(evidence):
+        forms.append(evidence_form(read_markdown(evidence).text))
+    return tuple(dict.fromkeys(f for f in forms if f))
+
+
 def evidence_form(evidence: str) -> str:
-    """Gold evidence in the form it is looked for in reading text: copied from raw extracted
-    text, it is first read as the reading text reads it (lines unwrapped, line-end hyphens and
-    words broken by extraction repaired: `reading_form`), then squashed as above."""
+    """Gold evidence as the reading text reads raw extracted text (see `evidence_forms`)."""
     return squash(reading_form(_LOST_LINE_BREAK.sub("\n", evidence)))
+
+
+def holds_evidence(forms: Sequence[str], text: str) -> bool:
+    """Whether squashed `text` contains gold evidence in any of its forms (`evidence_forms`)."""
+    return any(f in text for f in forms)
 
 
 # "data- driven": a gold string whose line break was collapsed to a space after a hyphen.
 _LOST_LINE_BREAK = re.compile(r"(?<=[A-Za-z][-\u2010\u2011]) (?=[a-z])")
+# Emphasis, an escape or a bullet: evidence that may have been copied from a Markdown file's source.
+_MARKDOWN_SYNTAX = re.compile(r"[*_]{1,2}\S|\\[^\w\s]|^\s*[•#>]|^\s*[-+*]\s", re.M)
 
 
 def first_hit_rank(evidence: Sequence[str], ranked: Sequence[str]) -> int | None:
     """1-based rank of the first ranked chunk containing any evidence string; None if none does."""
-    wanted = [evidence_form(e) for e in evidence if e.strip()]
+    wanted = [evidence_forms(e) for e in evidence if e.strip()]
     for rank, chunk in enumerate(ranked, start=1):
         text = squash(chunk)
-        if any(e in text for e in wanted):
+        if any(holds_evidence(e, text) for e in wanted):
             return rank
     return None
 
@@ -63,11 +81,11 @@ def recall_at_k(evidence: Sequence[str], ranked: Sequence[str], k: int) -> float
     recall@k never falls as k grows. Evidence split across two chunks is not found: the
     answerer needs it in one passage.
     """
-    wanted = [evidence_form(e) for e in evidence if e.strip()]
+    wanted = [evidence_forms(e) for e in evidence if e.strip()]
     if not wanted:
         return 0.0
     top = [squash(c) for c in ranked[:k]]
-    return sum(any(e in c for c in top) for e in wanted) / len(wanted)
+    return sum(any(holds_evidence(e, c) for c in top) for e in wanted) / len(wanted)
 
 
 def reciprocal_rank(evidence: Sequence[str], ranked: Sequence[str]) -> float:
@@ -94,11 +112,11 @@ def evidence_cited(evidence: Sequence[str], cited: Sequence[str]) -> float:
     recall) in the passages its answer cites (each citation's surrounding chunk), averaged over
     answered answerable questions with evidence: does the answer point the officer at the text
     that holds the answer? (Evidence in the retrieved text is Recall@k.)"""
-    wanted = [evidence_form(e) for e in evidence if e.strip()]
+    wanted = [evidence_forms(e) for e in evidence if e.strip()]
     if not wanted:
         return 0.0
     passages = [squash(c) for c in cited]
-    return sum(any(e in p for p in passages) for e in wanted) / len(wanted)
+    return sum(any(holds_evidence(e, p) for p in passages) for e in wanted) / len(wanted)
 
 
 @dataclass(frozen=True)

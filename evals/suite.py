@@ -12,7 +12,7 @@ from evals.baselines import LlamaIndexBaseline, bm25_baseline
 from evals.dataset import Dataset
 from evals.evaluate import Grounding, load_grounding, score
 from evals.grounding.planted import planted_fabrication
-from evals.metrics import evidence_form, squash
+from evals.metrics import evidence_forms, holds_evidence, squash
 from evals.results import PlantedFabrication, RunReport, SystemResult
 from evals.runner import AnswerMode, AssistantSystem, System, Tick, observe_all
 
@@ -78,7 +78,7 @@ def missing_evidence(dataset: Dataset, assistant: Assistant) -> list[str]:
     texts = [squash(assistant.document_text(d.meta.doc_id)) for d in assistant.documents()]
     return [
         f"{q.id}: {e[:60]}…" for q in dataset.questions for e in q.evidence
-        if not any(evidence_form(e) in t for t in texts)
+        if not any(holds_evidence(evidence_forms(e), t) for t in texts)
     ]
 
 

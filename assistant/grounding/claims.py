@@ -38,6 +38,7 @@ _META = re.compile(
     r"^(?:(?:sure|certainly|of course|absolutely|okay|ok|great|hello|hi)\b[\s,!.]*"
     r"(?:(?:i|we)(?:'d| would| can| will|'ll)? (?:be happy to |be glad to )?(?:help|assist|do that|summari[sz]e))?"
     r"|here(?:'s| is| are)\b.{0,80}\b(?:summary|answer|response|overview|points?|information|breakdown|list)\b"
+    r"|here(?:'s| is| are) what\b.{0,60}\b(?:says?|said|shows?|states?|tells?|reports?|finds?)[.!:]?$"
     r"|(?:i hope|hope) (?:this|that) helps|let me know\b|feel free\b|please (?:note|let|feel)\b"
     r"|(?:the )?(?:following|below) (?:is|are)\b|(?:in|within) (?:summary|conclusion|short|brief)\s*[:.]?$"
     r"|(?:to )?(?:answer|summari[sz]e) (?:your|the|this) (?:question|article|passage|news)\b"

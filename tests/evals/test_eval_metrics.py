@@ -166,3 +166,12 @@ def test_gold_evidence_copied_from_raw_extraction_is_found_in_the_reading_text()
     reading = "Leaders will need all those skills to become data-driven organisations."
     assert recall_at_k(["Leaders wil need al those skil s to become data- driven"], [reading], 1) == 1.0
     assert evidence_form("pre- and post-operative care") == "pre-and post-operative care"  # the price of it
+
+
+def test_gold_evidence_copied_from_a_markdown_source_is_found_in_its_rendered_reading_text() -> None:
+    from evals.metrics import evidence_cited, recall_at_k
+
+    reading = "Spend has reduced from £3.5 billion in 2022/23 (4.5% of total pay).\nImprove A&E waiting times, so that 85% of communities benefit"
+    assert recall_at_k([r"Spend has reduced from £3.5 bil ion in 2022/23 \(4.5% of total pay\)"], [reading], 1) == 1.0
+    assert recall_at_k(["• Improve A&E waiting times, so that **85%** of communities"], [reading], 1) == 1.0
+    assert evidence_cited([r"\(4.5% of total pay\) and **more**"], [reading]) == 0.0  # still must be there
