@@ -172,13 +172,15 @@ def test_at_narrow_widths_a_citation_click_scrolls_the_page_to_its_card(browser,
     page.goto(server.url)
     page.wait_for_selector("#question textarea")
     ask(page, FISHER)
-    panel = page.locator("#sources-panel").bounding_box()
-    assert panel["y"] > 900, "at 800 px the sources sit below the chat"
+    n = page.locator("#chat a.cite").count()
+    card = page.locator(f"#sources-panel #src-1-{n}").bounding_box()
+    chat = page.locator("#chat").bounding_box()
+    assert card["y"] > 900 and page.locator("#sources-panel").bounding_box()["y"] >= chat["y"] + chat["height"], \
+        "at 800 px the sources sit below the chat, the last card out of view"
     before = page.evaluate("window.scrollY")
     page.locator("#chat a.cite").last.click()
     page.wait_for_timeout(1500)
     assert page.evaluate("window.scrollY") > before
-    n = page.locator("#chat a.cite").count()
     card = page.locator(f"#sources-panel #src-1-{n}").bounding_box()
     assert 0 <= card["y"] < 900 - 40, card  # its card is on screen
     assert "flash" in (page.locator(f"#src-1-{n}").get_attribute("class") or "")
