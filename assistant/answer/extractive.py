@@ -245,13 +245,15 @@ def _with_context(start: int, end: int, doc_text: str, hidden: list[tuple[int, i
 
 
 def _byline_span(doc_text: str, meta: DocumentMeta) -> tuple[int, int]:
-    """The line naming the author, else the document's first line."""
+    """The line naming the author, else the document's first line (never a line addressed to an AI)."""
     for author in meta.authors:
         for match in re.finditer(re.escape(author), doc_text):
             line_start = doc_text.rfind("\n", 0, match.start()) + 1
             line_end = doc_text.find("\n", match.end())
             line = doc_text[line_start : line_end if line_end >= 0 else len(doc_text)]
-            if len(line) < 200:
+            if len(line) < 200 and addressed_to_ai(line) is None:
                 return line_start, line_start + len(line.rstrip())
-    first = re.search(r"\S[^\n]*", doc_text)
-    return (first.start(), first.end()) if first else (0, 0)
+    for first in re.finditer(r"\S[^\n]*", doc_text):
+        if addressed_to_ai(first.group()) is None:
+            return first.start(), first.end()
+    return 0, 0
