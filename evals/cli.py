@@ -292,7 +292,8 @@ def load(
     data_dir: Annotated[Optional[Path], typer.Option(help="Index for a started server (default: OUT/data).")] = None,
     out: Annotated[Path, typer.Option(help="Folder for load.json, load.md and the server log.")] = Path(
         "bench-results/load"),
-    channels: Annotated[str, typer.Option(help="api, gradio or both, comma-separated.")] = "api,gradio",
+    channels: Annotated[str, typer.Option(
+        help="api, chat (the Gradio queue as a browser uses it); comma-separated.")] = "api,chat",
 ) -> None:
     """Concurrent users: a bounded load test of /api/ask and the chat queue on loopback."""
     force_offline()

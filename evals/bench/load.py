@@ -1,6 +1,6 @@
 """`python -m evals load`: concurrent users against one server, on loopback only, bounded.
 
-N clients (half through POST /api/ask, half through the chat's Gradio queue) ask dev-set
+N clients (half through POST /api/ask, half through the chat's Gradio queue as a browser uses it) ask dev-set
 questions in a loop for a fixed time, and every answer is compared with the answer the same
 channel gave to a single user beforehand: concurrency must not change an answer (shared state,
 a race in a cache) and must not fail a request. The test stops by itself: a deadline, a cap on
@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,7 +52,7 @@ class LoadConfig:
     questions: int = 8
     data_dir: Path | None = None
     out: Path = PROJECT_ROOT / "bench-results" / "load"
-    channels: tuple[str, ...] = ("api", "gradio")
+    channels: tuple[str, ...] = ("api", "chat")
 
 
 @dataclass
@@ -135,33 +136,61 @@ def api_channel(url: str) -> Ask:
     return ask
 
 
-def gradio_channel(url: str) -> Ask:
-    """The chat's own event through the Gradio queue, each question in a new session (a new
-    conversation); the comparable part is the last chatbot message (the rendered answer)."""
-    from gradio_client import Client
-
-    client = Client(url, verbose=False, download_files=False)
-    endpoint = _chat_endpoint(client)
+def chat_channel(url: str) -> Ask:
+    """The chat's own ask event through the Gradio queue, as the browser sends it when an officer
+    presses Enter: join the queue (POST /gradio_api/queue/join), then read the event's server-sent
+    stream to its end; each question in a new session (a new conversation). The event is internal to
+    the page (not in the Gradio API), so it is found in the app's /config as the question box's
+    submit; inputs other than the question take their components' initial values. The comparable
+    part is the last chatbot message (the rendered answer)."""
+    client = httpx.Client(base_url=url, timeout=REQUEST_TIMEOUT)
+    config = client.get("/config").raise_for_status().json()
+    prefix = config.get("api_prefix", "/gradio_api")
+    event, components = chat_event(config)
+    question_at = next(i for i, c in enumerate(event["inputs"]) if components[c]["type"] == "textbox")
+    initial = [components[c].get("props", {}).get("value") for c in event["inputs"]]
+    chatbot_at = next(i for i, c in enumerate(event["outputs"]) if components[c]["type"] == "chatbot")
 
     def ask(question: str) -> str:
-        client.reset_session()  # a new conversation: otherwise the question is read as a follow-up
-        result = client.predict(question, [], [], [], "Any", "Any", api_name=endpoint)
-        history = result[0] if isinstance(result, (list, tuple)) else result
-        return json.dumps(history[-1] if history else None, sort_keys=True)
+        session = uuid.uuid4().hex[:12]
+        data = [question if i == question_at else value for i, value in enumerate(initial)]
+        joined = client.post(f"{prefix}/queue/join", json={
+            "data": data, "fn_index": event["id"], "session_hash": session, "event_data": None,
+            "trigger_id": event["targets"][0][0],
+        })
+        joined.raise_for_status()
+        with client.stream("GET", f"{prefix}/queue/data", params={"session_hash": session}) as stream:
+            for line in stream.iter_lines():
+                if not line.startswith("data:"):
+                    continue
+                message = json.loads(line[5:])
+                if message.get("msg") == "process_completed":
+                    if not message.get("success", True):
+                        raise RuntimeError(f"the chat event failed: {str(message.get('output'))[:300]}")
+                    history = message["output"]["data"][chatbot_at]
+                    return json.dumps(history[-1] if history else None, sort_keys=True)
+        raise RuntimeError("the chat's event stream ended without a result")
 
     return ask
 
 
-def _chat_endpoint(client: Any) -> str:
-    """The named endpoint of the chat's ask event (Gradio names it after the handler)."""
-    names = list(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
-    for name in names:
-        if name.startswith("/respond"):
-            return name
-    raise RuntimeError(f"no /respond endpoint among {names}")
+def chat_event(config: dict[str, Any]) -> tuple[dict[str, Any], dict[int, dict[str, Any]]]:
+    """The dependency a browser runs when the question box is submitted (a textbox's submit that
+    writes the chatbot), and the app's components by id."""
+    components = {c["id"]: c for c in config["components"]}
+
+    def is_ask(dep: dict[str, Any]) -> bool:
+        return any(event == "submit" and components.get(target, {}).get("type") == "textbox"
+                   for target, event in dep.get("targets", [])) and any(
+            components[c]["type"] == "chatbot" for c in dep.get("outputs", []))
+
+    found = next((d for d in config["dependencies"] if is_ask(d)), None)
+    if found is None:
+        raise RuntimeError("the app has no event that submits a question box into a chatbot")
+    return found, components
 
 
-CHANNELS: dict[str, Callable[[str], Ask]] = {"api": api_channel, "gradio": gradio_channel}
+CHANNELS: dict[str, Callable[[str], Ask]] = {"api": api_channel, "chat": chat_channel}
 
 
 # --- the test -------------------------------------------------------------------------------------
@@ -215,6 +244,8 @@ def run_load(config: LoadConfig, questions: list[str]) -> dict[str, Any]:
         asks = [(i, config.channels[i % len(config.channels)]) for i in range(config.clients)]
         clients = [(i, channel, CHANNELS[channel](url)) for i, channel in asks]
         recorder = Recorder()
+        load_before = [round(x, 2) for x in os.getloadavg()]
+        server_cpu, client_cpu = _cpu_seconds(process.pid if process else None), _own_cpu_seconds()
         began = time.monotonic()
         deadline = began + config.seconds
         threads = [
@@ -226,13 +257,38 @@ def run_load(config: LoadConfig, questions: list[str]) -> dict[str, Any]:
         for thread in threads:
             thread.join(timeout=config.seconds + REQUEST_TIMEOUT + 30)
         wall = time.monotonic() - began
+        server_cpu = _cpu_seconds(process.pid if process else None) - server_cpu
+        client_cpu = _own_cpu_seconds() - client_cpu
     finally:
         if process is not None:
             stop_server(process)
     result = summarise(recorder.outcomes, config, wall, len(questions))
+    result["load_average"] = {"before": load_before, "after": [round(x, 2) for x in os.getloadavg()]}
+    answered = max(1, sum(not o.error for o in recorder.outcomes))
+    result["cpu"] = {  # what each answer cost, whatever else the machine was doing
+        "server_seconds": server_cpu, "client_seconds": client_cpu,
+        "server_ms_per_answer": 1000 * server_cpu / answered if process else None,
+        "client_ms_per_answer": 1000 * client_cpu / answered,
+    }
     for sample in result["mismatch_samples"]:
         sample["expected"] = refs[(sample["channel"], sample["question"])][:2000]
     return result
+
+
+def _cpu_seconds(pid: int | None) -> float:
+    """User + system CPU time of a process so far (from /proc; 0 when there is none to read)."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _own_cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system
 
 
 def summarise(outcomes: list[Outcome], config: LoadConfig, wall: float, n_questions: int) -> dict[str, Any]:
@@ -271,7 +327,10 @@ def render(result: dict[str, Any]) -> list[str]:
         f"## Concurrent users: {result['clients']} clients for {result['seconds']:.0f} s (loopback)",
         "",
         f"{result['requests']} requests, {result['errors']} errors, {result['mismatches']} answers different from "
-        f"the single-user answer → {'PASS' if result['passed'] else 'FAIL'}",
+        f"the single-user answer → {'PASS' if result['passed'] else 'FAIL'}. Load average before "
+        f"{result.get('load_average', {}).get('before')}, after {result.get('load_average', {}).get('after')}.",
+        "",
+        _cpu_line(result),
         "",
         "| channel | requests | ok | answers/s | p50 (ms) | p95 (ms) | max (ms) |",
         "|---|---:|---:|---:|---:|---:|---:|",
@@ -282,6 +341,14 @@ def render(result: dict[str, Any]) -> list[str]:
             f"| {c['p95_ms']:.0f} | {c['max_ms']:.0f} |"
         )
     return [*lines, ""]
+
+
+def _cpu_line(result: dict[str, Any]) -> str:
+    cpu = result.get("cpu") or {}
+    server = cpu.get("server_ms_per_answer")
+    served = f"the server used {server:.0f} ms of CPU per answer, " if server is not None else ""
+    return (f"CPU: {served}the clients {cpu.get('client_ms_per_answer', 0):.0f} ms per answer (both on this "
+            f"machine's {os.cpu_count()} cores).")
 
 
 def _ms(since: float) -> float:

@@ -6,19 +6,21 @@ from pathlib import Path
 
 import pytest
 
-from evals.bench.load import LoadConfig, require_loopback, run_load
+from assistant import Assistant, Settings
+from assistant.ui.app import ChatApp
+from evals.bench.load import LoadConfig, chat_event, require_loopback, run_load
 from evals.bench.processes import dev_questions
+from tests.fakes import HashingEmbedder
 
-pytestmark = pytest.mark.server
 
-
+@pytest.mark.server
 def test_ten_clients_for_ten_seconds_get_the_single_user_answers(tmp_path: Path) -> None:
     config = LoadConfig(clients=10, seconds=10, questions=3, data_dir=tmp_path / "data", out=tmp_path / "load")
     result = run_load(config, dev_questions(config.questions))
     assert result["requests"] >= config.clients, result
     assert result["errors"] == 0, result["error_samples"]
     assert result["mismatches"] == 0, result["mismatch_samples"]
-    assert result["channels"]["api"]["ok"] and result["channels"]["gradio"]["ok"]
+    assert result["channels"]["api"]["ok"] and result["channels"]["chat"]["ok"]
     assert result["wall_seconds"] < config.seconds + 150  # bounded: it stops by itself
 
 
@@ -27,3 +29,17 @@ def test_only_loopback_is_ever_a_target() -> None:
     require_loopback("http://localhost:7860")
     with pytest.raises(SystemExit):
         require_loopback("http://10.0.0.5:7860")
+
+
+def test_the_chat_channel_runs_the_event_the_question_box_submits(tmp_path: Path) -> None:
+    """The chat's ask event is internal to the page (not in the Gradio API): the load test finds it
+    in /config as a browser does, by the question box's submit."""
+    assistant = Assistant(Settings(data_dir=tmp_path / "data"), embedder=HashingEmbedder())
+    chat = ChatApp(assistant, assistant.feedback)
+    config = chat.build().get_config_file()
+
+    event, components = chat_event(config)
+
+    assert event["api_visibility"] == "private"
+    assert [components[c]["type"] for c in event["inputs"]][:2] == ["textbox", "chatbot"]
+    assert components[event["targets"][0][0]]["props"].get("elem_id") == "question"
