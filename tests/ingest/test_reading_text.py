@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import docx
@@ -14,6 +15,7 @@ from assistant.ingest.words import repair_words
 from assistant.models import Block
 
 LIMIT = 10 * 2**20
+SHARED = Path(__file__).resolve().parents[3] / "shared"
 
 
 def _blocks(text: str, blocks: list[Block]) -> list[tuple[str, str]]:
@@ -178,6 +180,9 @@ def test_a_docx_gives_its_heading_tree_lists_and_table_rows_in_document_order(tm
                            strict=True):
         cell.text = value
     document.add_paragraph("Decisions follow the table.")
+    section = document.sections[0]
+    section.header.paragraphs[0].text = "Private and Confidential"  # running header and footer
+    section.footer.paragraphs[0].text = "Page 1 | ICB constitution"
     document.save(str(path))
 
     loaded = load_file(path, LIMIT)
@@ -189,6 +194,7 @@ def test_a_docx_gives_its_heading_tree_lists_and_table_rows_in_document_order(tm
         ("heading", "Quorum"), ("table_row", "Meeting | Quorum"), ("table_row", "Board | Five"),
         ("paragraph", "Decisions follow the table."),
     ]
+    assert "Private and Confidential" not in loaded.text and "Page 1" not in loaded.text
     assert blocks[6].heading == "Membership › Quorum"
     assert blocks[3].parent == 2 and blocks[7].parent == 6
     assert loaded.title == "Integrated care board constitution"
@@ -196,3 +202,14 @@ def test_a_docx_gives_its_heading_tree_lists_and_table_rows_in_document_order(tm
 
 def test_reading_form_puts_raw_extracted_quotes_in_the_reading_texts_words() -> None:
     assert reading_form("Leaders wil need\nal those skil s") == "Leaders will need all those skills"
+
+
+@pytest.mark.skipif(not (SHARED / "corpus-nhs").is_dir(), reason="../shared/corpus-nhs is not here")
+def test_no_markdown_escape_emphasis_or_heading_mark_survives_in_the_real_markdown_library() -> None:
+    for path in sorted((SHARED / "corpus-nhs").glob("*.md")):
+        if path.name == "SOURCES.md":
+            continue
+        text = load_file(path, LIMIT).text
+        leftovers = re.findall(r"\\[^\w\s]|\*\*|__|^#+ |\]\(", text, re.M)
+        assert not leftovers, (path.name, leftovers[:5])
+        assert "\n" not in "".join(text[b.start : b.end] for b in load_file(path, LIMIT).structure.blocks)
