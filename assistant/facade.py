@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Generator, Iterator
+from contextlib import nullcontext
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -49,6 +50,11 @@ __all__ = [
 
 # Below this much text (about 200 chunks) starting the encoding processes costs more than they save.
 POOL_MIN_BYTES = 200_000
+
+
+# An extractive answer is whole before it is shown: it streams in a few steps only, since every
+# step is a message to each browser (a 150-word answer in 6-word steps was 25 of them).
+EXTRACTIVE_STREAM_STEPS = 3
 
 
 class QuestionTooLong(ValueError):
@@ -217,11 +223,12 @@ class Assistant:
 
     def ask(
         self, question: str, *, session: Session | None = None, filters: SearchFilters | None = None,
-        retrieval: Mode | None = None, mode: AnswerMode | None = None,
+        retrieval: Mode | None = None, mode: AnswerMode | None = None, take_slot: bool = True,
     ) -> Answer:
         """Answer from the library only, citing every sentence; refuse when it does not answer.
-        Waits for a free answering slot; raises AssistantBusy when none comes free in time."""
-        with self.slots.held():
+        Waits for a free answering slot (raises AssistantBusy when none comes free in time) unless
+        `take_slot=False`: the caller holds one already."""
+        with self.slots.held() if take_slot else nullcontext():
             *_, answer = self._steps(question, session, filters, retrieval, self.answer_mode(mode))
         assert isinstance(answer, Answer)
         return answer
@@ -298,18 +305,21 @@ class Assistant:
 
     def ask_stream(
         self, question: str, *, session: Session | None = None, filters: SearchFilters | None = None,
-        mode: AnswerMode | None = None,
+        mode: AnswerMode | None = None, take_slot: bool = True,
     ) -> Iterator[str | Answer]:
         """Text as it becomes available, then the finished Answer (the UI streams this); in llm
-        mode the model's own tokens, then the guarded Answer, which may differ from them."""
+        mode the model's own tokens, then the guarded Answer, which may differ from them.
+        `take_slot=False`: the caller holds an answering slot (the chat holds one across the answer
+        and the page it renders from it)."""
         if self.answer_mode(mode) == "llm":
-            with self.slots.held():
+            with self.slots.held() if take_slot else nullcontext():
                 yield from self._steps(question, session, filters, None, "llm")
             return
-        answer = self.ask(question, session=session, filters=filters, mode="extractive")
+        answer = self.ask(question, session=session, filters=filters, mode="extractive", take_slot=take_slot)
         words = answer.answer_markdown.split(" ")
-        for i in range(0, len(words), 6):
-            yield " ".join(words[: i + 6])
+        step = max(6, -(-len(words) // EXTRACTIVE_STREAM_STEPS))
+        for i in range(0, len(words), step):
+            yield " ".join(words[: i + step])
         yield answer
 
 

@@ -160,19 +160,31 @@ class ChatApp:
         state.message_turns += [None, turn]
         yield {c.chatbot: history, c.question: "", c.ask_error: _hidden(), c.feedback_box: gr.update(visible=False),
                c.sources: render.sources_panel([], self.assistant.document_text, pending=question), c.state: state}
+        slots = self.assistant.slots
+        try:  # one answering slot, shared with the API, for the answer and the page made from it
+            slots.acquire()
+        except AssistantBusy as err:
+            yield self._returned(question, history, state, f"The assistant is busy answering other questions: {err}")
+            return
+        try:
+            yield from self._answer(question, history, state, filters, turn)
+        finally:
+            slots.release()
+
+    def _answer(
+        self, question: str, history: list[Message], state: ChatState, filters: SearchFilters, turn: int,
+    ) -> Iterator[dict[Any, Any]]:
+        c = self.c
         answer: Answer | None = None
         try:
-            for part in self.assistant.ask_stream(question, session=state.session, filters=filters):
+            for part in self.assistant.ask_stream(question, session=state.session, filters=filters, take_slot=False):
                 if isinstance(part, Answer):
                     answer = part
                     break
                 history[-1] = {"role": "assistant", "content": render.answer_message(part, turn, streaming=True)}
                 yield {c.chatbot: history}
-        except (QuestionTooLong, AssistantBusy) as err:  # the question goes back in the box, with why
-            why = f"The assistant is busy answering other questions: {err}" if isinstance(err, AssistantBusy) else err
-            del history[-2:], state.message_turns[-2:]
-            yield {c.chatbot: history, c.question: question, c.ask_error: _error(str(why)),
-                   c.sources: self.sources(state), c.state: state}
+        except QuestionTooLong as err:
+            yield self._returned(question, history, state, str(err))
             return
         except Exception as err:  # keep the conversation usable, and say what happened
             history[-1] = {"role": "assistant", "content": render.error_message(
@@ -185,6 +197,13 @@ class ChatApp:
         history[-1] = {"role": "assistant", "content": render.answer_message(answer, turn)}
         yield {c.chatbot: history, c.sources: self.sources(state), c.state: state,
                **self.briefing_files(state, state.latest_only)}
+
+    def _returned(self, question: str, history: list[Message], state: ChatState, why: str) -> dict[Any, Any]:
+        """The question goes back in the box, with why it was not answered."""
+        c = self.c
+        del history[-2:], state.message_turns[-2:]
+        return {c.chatbot: history, c.question: question, c.ask_error: _error(why), c.sources: self.sources(state),
+                c.state: state}
 
     def sources(self, state: ChatState) -> str:
         return render.sources_panel(state.answers, self.assistant.document_text, hidden=self.assistant.set_aside_spans)

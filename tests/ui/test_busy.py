@@ -3,6 +3,9 @@ take slots from the same pool, so a question waiting in one face counts against 
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -34,12 +37,29 @@ def api(assistant: Assistant) -> TestClient:
     return TestClient(app)
 
 
-def test_api_says_503_with_retry_after_while_every_slot_is_taken(assistant: Assistant, api: TestClient) -> None:
-    assistant.slots.acquire()  # another question (from the chat, say) holds the only slot
+@contextmanager
+def slot_taken_elsewhere(assistant: Assistant) -> Iterator[None]:
+    """Another question, in another thread, holds the only slot."""
+    taken, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with assistant.slots.held():
+            taken.set()
+            done.wait(30)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    taken.wait(10)
     try:
-        busy = api.post("/api/ask", json={"question": QUESTION})
+        yield
     finally:
-        assistant.slots.release()
+        done.set()
+        thread.join(10)
+
+
+def test_api_says_503_with_retry_after_while_every_slot_is_taken(assistant: Assistant, api: TestClient) -> None:
+    with slot_taken_elsewhere(assistant):  # a chat question, say
+        busy = api.post("/api/ask", json={"question": QUESTION})
 
     assert busy.status_code == 503
     assert busy.headers["Retry-After"].isdigit()
@@ -55,12 +75,22 @@ def test_chat_says_it_is_busy_and_keeps_the_question(assistant: Assistant, tmp_p
     chat = ChatApp(assistant, assistant.feedback)
     chat.build()
     state = ChatState()
-    assistant.slots.acquire()  # an API request holds the only slot
-    try:
+    with slot_taken_elsewhere(assistant):  # an API request, say
         *_, last = chat.respond(QUESTION, [], state, [], [], "Any", "Any")
-    finally:
-        assistant.slots.release()
 
     assert last[chat.c.question] == QUESTION
     assert "busy" in last[chat.c.ask_error]["value"]
     assert last[chat.c.chatbot] == [] and state.session.turns == []
+
+
+def test_the_chat_holds_one_slot_for_its_answer_and_the_page_made_from_it(assistant: Assistant) -> None:
+    chat = ChatApp(assistant, assistant.feedback)
+    chat.build()
+    steps = chat.respond(QUESTION, [], ChatState(), [], [], "Any", "Any")
+    next(steps)  # "Searching the library…" is shown before any slot is taken
+    assert assistant.slots.running == 0
+    next(steps)
+    assert assistant.slots.running == 1  # one slot, from the answer through the page made from it
+    for _ in steps:
+        pass
+    assert assistant.slots.running == 0
