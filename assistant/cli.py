@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-if TYPE_CHECKING:  # imported where used, so `--help` loads neither pydantic models nor the facade
+if TYPE_CHECKING:  # imported where used, so `--help` loads neither pydantic models, the facade, nor rich's
+    from rich.progress import Progress  # progress bars and tables
+
     from assistant import Answer, Settings
 
 app = typer.Typer(help="A policy assistant for health and social care integration.", no_args_is_help=True)
@@ -59,6 +59,9 @@ def ingest(
     data_dir: DataDir = None,
 ) -> None:
     """Index documents (txt, md, html, pdf, docx); re-running only does what changed."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
     from assistant import Assistant, set_aside_note
 
     settings = _settings(data_dir)
@@ -100,6 +103,8 @@ def ingest(
 @app.command()
 def docs(data_dir: DataDir = None, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """List the indexed documents with their metadata and chunk counts."""
+    from rich.table import Table
+
     from assistant import Assistant
 
     documents = Assistant(_settings(data_dir)).documents()
