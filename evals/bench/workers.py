@@ -81,6 +81,7 @@ def sample(
     reingest_seconds = time.perf_counter() - began
     cache_store = VectorCache(cache)
     cache_store.put(texts, vectors)
+    cache_store.put(*_unit_vectors(serving))  # the replicas' answer units reuse these too
     cache_store.save()
     per_source = {d.meta.source: d.n_chunks for d in serving.documents()}
     emit(
@@ -104,6 +105,20 @@ def sample(
             **rss_mb(),
         }
     )
+
+
+def _unit_vectors(assistant: Any) -> tuple[list[str], Any]:
+    """Every answer unit's text (as the model saw it) and its stored vector, from the catalogue."""
+    import numpy as np
+
+    from assistant.index.search_text import unit_text
+
+    catalog = assistant.library.catalog
+    pairs = [pair for doc in catalog.documents()
+             for pair in catalog.units_within([(doc.meta.doc_id, 0, len(catalog.document_text(doc.meta.doc_id)))])]
+    if not pairs:
+        return [], np.zeros((0, 384), dtype=np.float32)
+    return [unit_text(u) for u, _ in pairs], np.stack([v for _, v in pairs])
 
 
 def build(
