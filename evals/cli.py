@@ -267,6 +267,27 @@ def grounding_train(
     console.print(summary)
 
 
+@app.command(name="grounding-bench")
+def grounding_bench(
+    file: Annotated[Path, typer.Argument(help="A RAGTruth-style labelled JSONL file.")] = Path(
+        "../shared/evals/grounding/ragtruth_dev.jsonl"),
+    answers: Annotated[int, typer.Option(help="Answers of each task to time.")] = 40,
+    out: Annotated[Path, typer.Option(help="Folder for grounding-bench.json and .md.")] = Path(
+        "bench-results/grounding"),
+    similarity: Annotated[bool, typer.Option(help="Use the MiniLM similarity signal (as the product does).")] = True,
+) -> None:
+    """Time the grounding checker per claim sentence on real answers (cold and warm caches)."""
+    force_offline()
+    from evals.grounding.bench import describe, run
+
+    if not file.is_file():
+        err.print(f"[red]error:[/] {file}: no such file")
+        raise typer.Exit(2)
+    figures = run(file, answers, out, similarity=similarity)
+    console.print(describe(figures))
+    console.print(f"Figures: {out / 'grounding-bench.json'}, {out / 'grounding-bench.md'}")
+
+
 def _print_grounding(scores: object) -> None:
     from rich.table import Table
 

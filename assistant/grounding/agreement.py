@@ -17,7 +17,7 @@ from rapidfuzz.distance import Levenshtein
 
 from assistant.common.text import STOPWORDS, content_stems, normalise
 from assistant.grounding.alignment import Clause, Sources, SourceSentence
-from assistant.grounding.facts import Fact, facts, source_keys, tokens, word_key
+from assistant.grounding.facts import Fact, Key, facts, source_keys, tokens, word_key
 from assistant.grounding.negation import CONNECTIVES, NEGATIONS, clauses, directions, negation_scopes, negation_tokens
 
 _LABELS = {"number": "the number", "year": "the year", "date": "the date", "code": "the reference"}
@@ -42,7 +42,7 @@ class Disagreement:
 
 
 def fact_problems(
-    claim: str, claim_facts: list[Fact], src: Sources, region: list[int], asked: frozenset[str] = frozenset()
+    claim: str, claim_facts: list[Fact], src: Sources, region: list[int], asked: frozenset[Key] = frozenset()
 ) -> list[Disagreement]:
     """A number, date or name missing from the passages (and the question), a figure with
     another unit than the passages give it, or a fact swapped for one they give elsewhere (the
@@ -73,7 +73,7 @@ def fact_problems(
 
 
 def opening_problem(
-    claim: str, src: Sources, region: list[int], asked: frozenset[str] = frozenset()
+    claim: str, src: Sources, region: list[int], asked: frozenset[Key] = frozenset()
 ) -> list[Disagreement]:
     """A sentence-initial name is not told from an ordinary capitalised word by its form, but a
     swap shows: the claim opens with a word the aligned sentences lack, and the sentence it
@@ -176,7 +176,7 @@ def _unmatched(scopes: Sequence[frozenset[str]], other: Sequence[frozenset[str]]
 
 
 def _taken_from_elsewhere(
-    fact: Fact, aligned: list[SourceSentence], claim_keys: frozenset[str], src: Sources, region: list[int]
+    fact: Fact, aligned: list[SourceSentence], claim_keys: frozenset[Key], src: Sources, region: list[int]
 ) -> Fact | None:
     """The source fact a claim's fact stands in for, if it looks swapped. A name may come from
     the sentences around the region (who "he" is: "Norman Lamb" for "Mr Lamb ... he said")
@@ -192,13 +192,13 @@ def _shape(fact: Fact) -> str:
     swap keeps the sort (a person for a person); a name brought in from elsewhere often doesn't."""
     if fact.kind != "name":
         return "quantity"
-    if all(k.startswith("a:") for k in fact.keys):
+    if all(k.acronym for k in fact.keys):
         return "acronym"
     return "names" if len(fact.keys) > 1 else "name"
 
 
 def _name_swapped_in_place(
-    claim: str, fact: Fact, aligned: list[SourceSentence], claim_keys: frozenset[str]
+    claim: str, fact: Fact, aligned: list[SourceSentence], claim_keys: frozenset[Key]
 ) -> tuple[str, str] | None:
     """A source name in the very place the claim has its name (a short replacement in a word
     diff), which the claim does not give elsewhere nor abbreviate: (claim's words, source's)."""
@@ -257,32 +257,33 @@ def _replacements(theirs: list[str], ours: list[str], widest: int, context: int 
     return out
 
 
-def _found(fact: Fact, keys: frozenset[str]) -> bool:
+def _found(fact: Fact, keys: frozenset[Key]) -> bool:
     """All of the fact in the keys, or, for a name, an acronym of it (NHS for National Health Service)."""
     if all(_known(k, keys) for k in fact.keys):
         return True
     return fact.kind == "name" and any(a in keys for a, part in fact.initialisms().items() if part == fact.keys)
 
 
-def _echoed(fact: Fact, claim_keys: frozenset[str]) -> bool:
+def _echoed(fact: Fact, claim_keys: frozenset[Key]) -> bool:
     """Whether the claim repeats a source fact: all of a number or date; every word of a name,
     titles aside, or an acronym standing for them ("NHS" for National Health Service)."""
     covered = {k for k in fact.keys if _known(k, claim_keys)} | _abbreviated(fact, claim_keys)
     return covered >= fact.keys
 
 
-def _abbreviated(fact: Fact, claim_keys: frozenset[str]) -> set[str]:
+def _abbreviated(fact: Fact, claim_keys: frozenset[Key]) -> set[Key]:
     """The words of a source name that the claim gives as an acronym."""
     return {k for acronym, keys in fact.initialisms().items() if acronym in claim_keys for k in keys}
 
 
-def _known(key: str, keys: frozenset[str]) -> bool:
-    """In the keys; a long word of a name may differ by one letter (Osborne, Osbourne)."""
-    if key in keys or (key.startswith("a:") and key[2:] not in STOPWORDS and "w:" + key[2:] in keys):
+def _known(key: Key, keys: frozenset[Key]) -> bool:
+    """In the keys (an acronym also as a word: "Rats" for RATS); a long word of a name may
+    differ by one letter (Osborne, Osbourne)."""
+    if key in keys or (key.acronym and key.value not in STOPWORDS and Key("word", key.value) in keys):
         return True
-    if not key.startswith("w:") or len(key) < 8:
+    if not key.word or len(key.value) < 6:
         return False
-    return any(k.startswith("w:") and abs(len(k) - len(key)) <= 1 and Levenshtein.distance(k, key) <= 1
+    return any(k.word and abs(len(k.value) - len(key.value)) <= 1 and Levenshtein.distance(k.value, key.value) <= 1
                for k in keys)
 
 
@@ -315,7 +316,7 @@ def _count(words: list[str]) -> int:
     return sum(w in NEGATIONS for w in words)
 
 
-def _missing(fact: Fact, where: str, keys: frozenset[str]) -> str:
+def _missing(fact: Fact, where: str, keys: frozenset[Key]) -> str:
     if fact.kind == "name":
         parts = [p for p in re.split(r"\s+(?:and|&)\s+", fact.text)
                  if not all(_known(word_key(t), keys) for t in tokens(p) if word_key(t) in fact.keys)]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.common.text import content_stems, normalise, sentence_spans
-from assistant.grounding.facts import Fact, facts, source_keys
+from assistant.grounding.facts import Fact, Key, facts, source_keys
 from assistant.grounding.negation import clauses, negation_scopes
 
 
@@ -34,7 +34,7 @@ class SourceSentence:
     stems: frozenset[str]
     facts: tuple[Fact, ...]
     clauses: tuple[Clause, ...]
-    keys: frozenset[str]
+    keys: frozenset[Key]
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class Sources:
 
     sentences: tuple[SourceSentence, ...]
     passage_of: tuple[int, ...]
-    keys: frozenset[str]
+    keys: frozenset[Key]
     idf: dict[str, float]
     where: str
     text: str = ""  # all the passages, normalised and in lower case
@@ -57,7 +57,7 @@ class Sources:
         """Whether the passages write this word in lower case somewhere (an ordinary word, not a name)."""
         return word.lower() in self.lowered_words
 
-    def units_of(self, keys: frozenset[str]) -> set[str]:
+    def units_of(self, keys: frozenset[Key]) -> set[str]:
         """The measures the passages count with a figure of these keys ("" when given bare)."""
         return {f.unit for s in self.sentences for f in s.facts if f.kind == "number" and f.keys == keys}
 
@@ -67,7 +67,7 @@ class Sources:
         pattern = loose_pattern(phrase)
         return pattern is not None and pattern.search(self.text) is not None
 
-    def near_keys(self, region: list[int], before: int = 2, after: int = 1) -> frozenset[str]:
+    def near_keys(self, region: list[int], before: int = 2, after: int = 1) -> frozenset[Key]:
         """What the region and the sentences just around it in the same passage vouch for
         (where a "he" or "the minister" of the region is named)."""
         near = {j for i in region for j in range(i - before, i + after + 1)

@@ -5,8 +5,9 @@ one-token change moves a MiniLM vector by almost nothing. These facts are theref
 and compared as canonical keys, so "£3.8 billion" and "3.8bn", or "10 per cent" and "10%", count
 as the same fact while any change of value does not.
 
-Keys are strings: "n:<value>" for a quantity, "m:<month>" for a month, "w:<stem>" for a word of
-a name, "a:<letters>" for an acronym (NHS, CCGs), "c:<code>" for a code such as "H1".
+A key (`Key`) is a sort and a canonical value: ("number", "3800000000") for a quantity,
+("month", "may"), ("word", <stem>) for a word of a name, ("acronym", "nhs") for NHS or CCGs,
+("code", "h1") for a reference such as "H1".
 """
 
 from __future__ import annotations
@@ -15,11 +16,27 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from assistant.common.text import STOPWORDS, normalise, stem, words
 
 FactKind = Literal["number", "year", "date", "name", "code"]
+KeyKind = Literal["number", "month", "word", "acronym", "code"]
+
+
+class Key(NamedTuple):
+    """One canonical thing a fact asserts or a source vouches for: its sort and its value."""
+
+    kind: KeyKind
+    value: str
+
+    @property
+    def acronym(self) -> bool:
+        return self.kind == "acronym"
+
+    @property
+    def word(self) -> bool:
+        return self.kind == "word"
 
 _MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
                 "october", "november", "december")
@@ -72,19 +89,19 @@ class Fact:
 
     kind: FactKind
     text: str
-    keys: frozenset[str]
+    keys: frozenset[Key]
     words: tuple[str, ...] = ()
     unit: str = ""  # what a figure counts, when it is a measure: "%", "£", "year", "month", "mile", ...
 
-    def initialisms(self) -> dict[str, frozenset[str]]:
+    def initialisms(self) -> dict[Key, frozenset[Key]]:
         """For a name, the acronyms its parts could be written as ("National Health Service" ->
         NHS, "Department of Health" -> DoH or DH), each with the keys it stands for."""
-        out: dict[str, frozenset[str]] = {}
+        out: dict[Key, frozenset[Key]] = {}
         for part in _phrases(self.words):
-            keys = frozenset(f"w:{name_key(w)}" for w in part if w not in _CONNECTORS)
+            keys = frozenset(Key("word", name_key(w)) for w in part if w not in _CONNECTORS)
             out |= {acronym: keys for acronym in _acronyms(part)}
             if len(part) == 2:  # US, UK, EU
-                out[f"a:{part[0][0]}{part[1][0]}"] = keys
+                out[Key("acronym", part[0][0] + part[1][0])] = keys
         return out
 
 
@@ -96,26 +113,26 @@ def facts(sentence: str) -> list[Fact]:
 
 
 @lru_cache(maxsize=8192)
-def source_keys(text: str) -> frozenset[str]:
+def source_keys(text: str) -> frozenset[Key]:
     """Everything a source can vouch for, generously: a claim's fact is supported when its keys
     are all in here. Bare figures of scaled amounts ("3.8" of "3.8bn") and full years of ranges
     ("2016" of "2015/16") are included, every word (so names match whatever their case), and
     the acronyms any run of its words could be written as (CCGs for clinical commissioning groups)."""
     text = normalise(text)
-    keys: set[str] = set()
+    keys: set[Key] = set()
     for fact in facts(text):
         if fact.kind != "name":
             keys |= fact.keys
     for m in _NUMBER.finditer(text):
         keys.add(_num_key(Decimal(m.group("num").replace(",", ""))))
         keys |= _range_years(text, m)
-    keys |= {f"n:{v}" for w, v in _UNITS.items() if re.search(rf"\b{w}\b(?!-)", text, re.I)}
-    keys |= {f"w:{name_key(w)}" for w in words(text)}
+    keys |= {_num_key(Decimal(v)) for w, v in _UNITS.items() if re.search(rf"\b{w}\b(?!-)", text, re.I)}
+    keys |= {Key("word", name_key(w)) for w in words(text)}
     tokens = [m.group() for m in _TOKEN.finditer(text)]
     keys |= {word_key(t) for t in tokens}
     keys |= {a for run in _content_runs(text) for part in _phrases(run, 5) for a in _acronyms(part)}
-    keys |= {f"c:{m.group().lower()}" for m in _CODE.finditer(text)}
-    keys |= {f"a:{a[0]}{b[0]}" for f in _names(text) for a, b in zip(f.words, f.words[1:], strict=False)
+    keys |= {Key("code", m.group().lower()) for m in _CODE.finditer(text)}
+    keys |= {Key("acronym", a[0] + b[0]) for f in _names(text) for a, b in zip(f.words, f.words[1:], strict=False)
              if a not in _CONNECTORS and b not in _CONNECTORS}  # two-word names' initials: US, UK, EU
     return frozenset(keys)
 
@@ -141,10 +158,10 @@ def _content_runs(text: str) -> list[tuple[str, ...]]:
     return [tuple(r) for r in runs if len(r) > 1]
 
 
-def _acronyms(part: tuple[str, ...]) -> set[str]:
+def _acronyms(part: tuple[str, ...]) -> set[Key]:
     """Initials with and without the connecting words, three letters or more."""
     found = {"".join(w[0] for w in part if w not in _CONNECTORS), "".join(w[0] for w in part)}
-    return {f"a:{a}" for a in found if len(a) >= 3}
+    return {Key("acronym", a) for a in found if len(a) >= 3}
 
 
 def tokens(text: str) -> list[str]:
@@ -152,13 +169,13 @@ def tokens(text: str) -> list[str]:
     return [m.group() for m in _TOKEN.finditer(normalise(text))]
 
 
-def word_key(word: str) -> str:
+def word_key(word: str) -> Key:
     """An acronym (NHS, CCGs, H&SC, U.S.) is keyed as one, so spelled-out forms can match it."""
     if re.fullmatch(r"(?:[A-Z]\.){1,4}[A-Z]\.?", word):
-        return "a:" + word.replace(".", "").lower()
+        return Key("acronym", word.replace(".", "").lower())
     if re.fullmatch(r"[A-Z][A-Z&]+s?", word):
-        return "a:" + word.removesuffix("s").replace("&", "").lower()
-    return f"w:{name_key(word)}"
+        return Key("acronym", word.removesuffix("s").replace("&", "").lower())
+    return Key("word", name_key(word))
 
 
 def name_key(token: str) -> str:
@@ -178,7 +195,7 @@ def _dates(text: str) -> tuple[list[Fact], list[tuple[int, int]]]:
         bare = not (m.group("d1") or m.group("d2") or m.group("year"))
         if m.group("month") == "May" and bare and not _MAY_CONTEXT.search(text[: m.start()]):
             continue  # "may" the verb, capitalised
-        keys = {f"m:{m.group('month').lower()}"}
+        keys = {Key("month", m.group("month").lower())}
         keys |= {_num_key(Decimal(m.group(g))) for g in ("d1", "d2", "year") if m.group(g)}
         found.append(Fact("date", m.group(), frozenset(keys)))
         spans.append(m.span())
@@ -225,7 +242,7 @@ def _word_numbers(text: str, taken: list[tuple[int, int]]) -> list[Fact]:
 
 
 def _codes(text: str) -> list[Fact]:
-    return [Fact("code", m.group(), frozenset({f"c:{m.group().lower()}"})) for m in _CODE.finditer(text)]
+    return [Fact("code", m.group(), frozenset({Key("code", m.group().lower())})) for m in _CODE.finditer(text)]
 
 
 def _names(text: str) -> list[Fact]:
@@ -274,7 +291,7 @@ def _is_name_word(word: str) -> bool:
             and not any(c.isdigit() for c in word))
 
 
-def _range_years(text: str, m: re.Match[str]) -> set[str]:
+def _range_years(text: str, m: re.Match[str]) -> set[Key]:
     """'2015/16' also vouches for 2016."""
     before = text[max(0, m.start() - 5) : m.start()]
     head = re.fullmatch(r"((?:19|20)\d\d)[/-]", before)
@@ -287,8 +304,8 @@ def _inside(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
     return any(s <= span[0] and span[1] <= e for s, e in taken)
 
 
-def _num_key(value: Decimal) -> str:
+def _num_key(value: Decimal) -> Key:
     try:
-        return f"n:{value.normalize():f}"
+        return Key("number", f"{value.normalize():f}")
     except InvalidOperation:
-        return f"n:{value}"
+        return Key("number", str(value))
