@@ -254,13 +254,15 @@ def grounding_train(
     max_false_alarms: Annotated[float, typer.Option(help="Answer-level false-alarm limit for the threshold.")] = 0.15,
     cache: Annotated[Optional[Path], typer.Option(
         help="Keep the gathered signals here (and reuse them): a refit in seconds, for this code only.")] = None,
+    weights: Annotated[Optional[Path], typer.Option(
+        help="Write the fitted models here instead of assistant/grounding/verdict.json (to compare).")] = None,
 ) -> None:
     """Refit the checker's calibrated verdict (assistant/grounding/verdict.json) on half A, reproducibly."""
     force_offline()
     from evals.grounding.scoring import GroundingRunError, train_file
 
     try:
-        summary = train_file(file, max_false_alarms=max_false_alarms, cache=cache, console=err)
+        summary = train_file(file, max_false_alarms=max_false_alarms, cache=cache, console=err, weights=weights)
     except GroundingRunError as problem:
         err.print(f"[red]error:[/] {problem}")
         raise typer.Exit(2) from problem

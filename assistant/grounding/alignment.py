@@ -50,8 +50,9 @@ class Sources:
     lowered_words: frozenset[str] = frozenset()
 
     def weight(self, stems: set[str], sentence: SourceSentence) -> float:
-        """Shared content words, the rarer in these passages the heavier."""
-        return sum(self.idf.get(s, 0.0) for s in stems & sentence.stems)
+        """Shared content words, the rarer in these passages the heavier (summed exactly, so a
+        tie does not hang on the order a set of strings happens to iterate in)."""
+        return math.fsum(self.idf.get(s, 0.0) for s in stems & sentence.stems)
 
     def lower_case(self, word: str) -> bool:
         """Whether the passages write this word in lower case somewhere (an ordinary word, not a name)."""

@@ -100,10 +100,11 @@ def add_to_report(scores: GroundingScores, report: Path) -> None:
 
 
 def train_file(file: Path, *, max_false_alarms: float = 0.15, cache: Path | None = None,
-               console: Console | None = None) -> str:
-    """Refit verdict.json on half A of the labelled file and the training planted cases. The
-    signals take a while to gather; `cache` keeps them (a pickle, valid for this code only) so
-    a refit with other settings is instant."""
+               console: Console | None = None, weights: Path | None = None) -> str:
+    """Refit verdict.json (or write the models to `weights`) on half A of the labelled file and
+    the training planted cases. The signals take a while to gather; `cache` keeps them (a pickle,
+    valid for this code only) so a refit with other settings is instant."""
+    from assistant.grounding.verdict import WEIGHTS_FILE
     from evals.grounding.train import collect_answers, collect_planted, fit, write_weights
 
     try:
@@ -125,7 +126,7 @@ def train_file(file: Path, *, max_false_alarms: float = 0.15, cache: Path | None
     lexical, l_choice = fit(examples, False, max_false_alarms=max_false_alarms)
     note = (f"fitted by `python -m evals grounding-train {file}` on half A ({len(answers)} answers) and planted "
             f"seeds; threshold: best answer-level balanced accuracy with false alarms <= {max_false_alarms}")
-    path = write_weights(semantic, lexical, note)
+    path = write_weights(semantic, lexical, note, weights or WEIGHTS_FILE)
     lines = [f"Wrote {path}"]
     for label, choice in (("semantic", s_choice), ("lexical", l_choice)):
         lines.append(f"{label}: threshold {choice.threshold:.4f}; half A balanced accuracy "
