@@ -167,7 +167,7 @@ def _clean(text: str) -> str:
     """PDFium marks a line-end hyphenation with U+FFFE (or U+0002): a hyphen, to be judged later.
     A paragraph number set off by a tab loses the tab ("34.The"): it gets its space back."""
     text = text.replace("\ufffe", "-").replace("\x02", "-").replace("\t", " ")
-    return re.sub(r"^(\s*\d{1,3}(?:\.\d{1,3})*\.)(?=[A-Z][a-z])", r"\1 ", text)
+    return re.sub(r"^(\s*\d{1,3}(?:\.\d{1,3})*\.)(?=[A-Z])", r"\1 ", text)
 
 
 def _in_margin(line: PdfLine, index: int, count: int) -> bool:
@@ -223,6 +223,7 @@ class _Layout:
         self.level = 0
         self.item_x: float | None = None  # where the current list's first-level bullets sit
         self.header: PdfLine | None = None  # a table's header row, while its rows are collected
+        self.after_gap = False  # the current run starts below a paragraph gap in the same column
 
     def build(self, builder: ReadingBuilder) -> None:
         self.builder = builder
@@ -262,7 +263,9 @@ class _Layout:
                 self.run.append(PdfLine(**{**line.__dict__, "text": text[marker[1] :]}))
                 continue
             if self.run and self._breaks(self.run[-1], line):
+                gap = self._gap(self.run[-1], line)
                 self.flush()
+                self.after_gap = gap
             if not self.run:
                 self.kind, self.level = "paragraph", 0
             self.run.append(line)
@@ -279,8 +282,9 @@ class _Layout:
         elif self.kind == "list_item":
             self.builder.list_item(texts, level=self.level, pages=pages)
         else:
-            self.builder.paragraph(texts, pages, continues=True)
+            self.builder.paragraph(texts, pages, continues=True, after_gap=self.after_gap)
         self.run = []
+        self.after_gap = False
         self.kind = "paragraph"
 
     def _rows(self, rows: list[PdfLine]) -> None:
@@ -329,6 +333,13 @@ class _Layout:
         figures = sum(bool(_FIGURE.fullmatch(w)) for w in words)
         return 2 <= len(words) <= 14 and figures >= 1 and figures < len(words) and not _ENDS_SENTENCE.search(text) \
             and _FIGURE.fullmatch(words[-1]) is not None
+
+    def _gap(self, previous: PdfLine, line: PdfLine) -> bool:
+        """A paragraph gap: the next line sits well below this one, in the same column."""
+        if previous.page != line.page or not line.bottom or abs(line.x0 - previous.x0) > 3 * max(line.size, 1):
+            return False
+        pitch = (line.top - previous.top) / max(previous.size, 1)
+        return pitch > self.pitch * 1.3 + 0.1
 
     def _breaks(self, previous: PdfLine, line: PdfLine) -> bool:
         """Does `line` start a new paragraph rather than carry on `previous`?"""

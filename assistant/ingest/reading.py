@@ -24,6 +24,7 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 _LIGATURES = {0xFB00: "ff", 0xFB01: "fi", 0xFB02: "fl", 0xFB03: "ffi", 0xFB04: "ffl", 0xFB05: "st", 0xFB06: "st"}
 _LEAD_IN_END = re.compile(r"[:—–-]\s*$")
 _UNFINISHED_END = re.compile(r"[^.!?:;…)\]\"”’]$")
+_BROKEN_OFF = re.compile(r"(?:[,(/]|\b(?:a|an|and|as|at|by|for|from|in|of|on|or|that|the|to|which|with))$", re.I)
 
 
 @dataclass
@@ -101,6 +102,7 @@ class ReadingBuilder:
         self._lead_in: int | None = None  # the paragraph the current list hangs from
         self._header_row: int | None = None  # the current table's header row
         self._in_table = False
+        self._implicit = False  # the last block is a list item found by its lead-in, not a marker
 
     # -- blocks ---------------------------------------------------------------------------------
 
@@ -117,15 +119,21 @@ class ReadingBuilder:
         self._add("heading", text, starts, pages, level=level)
 
     def paragraph(self, lines: Sequence[str] | str, pages: Sequence[int] | None = None,
-                  continues: bool = False) -> None:
-        """Running text; with `continues`, a paragraph that carries on the block before it when
-        that one is unfinished and this starts in lower case (a line break the extractor made)."""
+                  continues: bool = False, after_gap: bool = False) -> None:
+        """Running text; with `continues` (text whose breaks the extractor made), a paragraph that
+        carries on the block before it when that one is unfinished and this starts in lower case,
+        and one in lower case after a lead-in ("..., we:") is an item of its list, whose bullet
+        the extraction lost (CSS list markers in a printed web page, Markdown from a PDF).
+        `after_gap`: the page shows a paragraph gap before it, so it never carries on the block."""
         text, starts = self._text(lines)
         if not text:
             return
         self._end_table()
-        if continues and self._continues(text):
+        if continues and not after_gap and self._continues(text):
             self._extend(text, starts, pages)
+            return
+        if continues and text[:1].islower() and self._lead_in_before():
+            self._implicit_item(text, starts, pages)
             return
         self._add("paragraph", text, starts, pages)
 
@@ -196,17 +204,36 @@ class ReadingBuilder:
         self._in_table = False
         self._header_row = None
 
+    def _lead_in_before(self) -> bool:
+        """Does the last block introduce a list (ends with a colon), or is it an item of one?"""
+        if not self.blocks or self.blocks[-1].kind not in ("paragraph", "list_item"):
+            return False
+        return self._implicit or self.parts[-1].rstrip().endswith(":")
+
+    def _implicit_item(self, text: str, starts: list[int], pages: Sequence[int] | None) -> None:
+        last = len(self.blocks) - 1
+        previous = self.blocks[last]
+        if self._implicit:  # the next item of the same list
+            level, parent = previous.level, previous.parent
+        else:  # the list starts under its lead-in (a sub-list when the lead-in is an item itself)
+            level, parent = (previous.level + 1 if previous.kind == "list_item" else 0), last
+        self._add("list_item", text, starts, pages, level=level, parent=parent, tight=self._implicit)
+        self._implicit = True
+
     def _continues(self, text: str) -> bool:
         if not self.blocks or self.blocks[-1].kind not in ("paragraph", "list_item"):
             return False
         previous = self.parts[-1]
         broken_word = previous[-1:] in _HYPHENS and previous[-2:-1].isalpha() and text[:1].isalpha()
+        if self._implicit:  # after an item found by its lead-in, lower case is the next item unless
+            return broken_word or bool(_BROKEN_OFF.search(previous))  # this one plainly breaks off
         return bool(_UNFINISHED_END.search(previous)) and (text[:1].islower() or broken_word)
 
     def _add(
         self, kind: BlockKind, text: str, starts: list[int], pages: Sequence[int] | None, *,
         level: int = 0, parent: int | None = None, tight: bool = False,
     ) -> int:
+        self._implicit = False
         if self.parts:
             separator = "\n" if tight else "\n\n"
             self.parts.append(separator)

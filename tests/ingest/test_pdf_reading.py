@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 from fpdf import FPDF
+from ingest_helpers import OpenLibrary
 
 from assistant.ingest.loaders import LoadedFile, UnreadableFile, load_file
+from assistant.ingest.pipeline import ingest
 from evals.metrics import evidence_form
 
 LIMIT = 50 * 2**20
@@ -121,6 +123,65 @@ def test_a_pdf_without_a_text_layer_is_refused_with_a_clear_reason(tmp_path: Pat
 
     with pytest.raises(UnreadableFile, match=r"no text layer on any of its 1 page\(s\).*OCR"):
         load_file(path, LIMIT)
+
+
+def test_items_whose_bullets_the_print_lost_are_list_items_of_their_lead_in(tmp_path: Path) -> None:
+    """A web page printed to PDF loses its CSS bullets: the items are indented under a lead-in and
+    set apart by gaps; their wrapped lines stay together. A paragraph number glued to its word
+    ("41.IFR") gets its space back and is an item like its neighbours."""
+    path = tmp_path / "report.pdf"
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    y = _lines(pdf, 20, 30, ["After being commissioned by the board in 2023 to tackle low levels of",
+                             "compliance, we:"])
+    for item in (["built relationships with local authority social care leads, and care", "providers"],
+                 ["demonstrated how to comply with the national toolkit"],
+                 ["offered one-to-one email and phone support to care providers."]):
+        y = _lines(pdf, 26, y + 6, item)
+    y = _lines(pdf, 20, y + 6, ["Almost 90% of care homes are now compliant, beating the target."])
+    y = _lines(pdf, 20, y + 6, ["41.IFR Panel meetings are scheduled in a rolling programme in advance."])
+    _lines(pdf, 20, y + 6, ["42. When a request is referred, the IFR Team will book the case."])
+    pdf.output(str(path))
+
+    loaded = load_file(path, LIMIT)
+    kinds = [(kind, text) for kind, text, _ in _kinds(loaded)]
+
+    lead_in = kinds.index(("paragraph", "After being commissioned by the board in 2023 to tackle low levels of "
+                                        "compliance, we:"))
+    items = [(b, loaded.text[b.start : b.end]) for b in loaded.structure.blocks if b.kind == "list_item"]
+    assert [text for _, text in items[:3]] == [
+        "built relationships with local authority social care leads, and care providers",
+        "demonstrated how to comply with the national toolkit",
+        "offered one-to-one email and phone support to care providers."]
+    assert all(b.parent == lead_in for b, _ in items[:3])
+    assert ("paragraph", "Almost 90% of care homes are now compliant, beating the target.") in kinds
+    assert [text[:12] for _, text in items[3:]] == ["41. IFR Pane", "42. When a r"]
+
+
+def test_the_ingest_report_says_what_each_pdf_held_and_flags_a_scan_instead_of_indexing_nothing(
+    open_library: OpenLibrary, library_dir: Path
+) -> None:
+    _carers_pdf(library_dir / "carers.pdf")
+    scan = FPDF()
+    for _ in range(2):
+        scan.add_page()
+        scan.rect(20, 20, 100, 60, style="F")
+    scan.output(str(library_dir / "scanned minutes.pdf"))
+    library = open_library()
+
+    report = ingest(library, [library_dir])
+
+    (reading,) = report.documents
+    assert (reading.doc_id, reading.pages, reading.headings, reading.list_items, reading.table_rows) == (
+        "carers", 3, 2, 2, 3)
+    assert reading.summary.startswith("3 pages, 2 headings, 2 list items, 3 table rows, ")
+    assert any(note.startswith("removed 6 running header/footer and page-number lines ('Private and Confidential")
+               for note in reading.notes), reading.notes
+    (problem,) = report.problems
+    assert problem.path.endswith("scanned minutes.pdf") and problem.fatal and report.partial
+    assert "no text layer on any of its 2 page(s): a scan? run OCR on it first" in problem.reason
+    assert [d.meta.doc_id for d in library.catalog.documents()] == ["carers"]
 
 
 def _squashed(text: str) -> str:

@@ -145,6 +145,29 @@ def test_a_markdown_paragraph_broken_off_mid_sentence_carries_on() -> None:
     ]
 
 
+def test_paragraphs_in_lower_case_after_a_lead_in_are_the_items_of_its_list() -> None:
+    """Markdown extracted from a PDF keeps the items but not their bullets: each paragraph in
+    lower case after a lead-in ending with a colon is an item of that lead-in's list."""
+    reading = read_markdown(
+        "- Partnership working needs these elements:\n\n"
+        "a mechanism for joint senior leadership in each place, for\n\n"
+        "example a taskforce\n\n"
+        "shared outcomes agreed by every partner\n\n"
+        "Evidence shows this works.\n\n"
+        "It is not a list: one sentence.\n"
+    )
+    blocks = reading.structure.blocks
+
+    assert _blocks(reading.text, blocks) == [
+        ("list_item", "Partnership working needs these elements:"),
+        ("list_item", "a mechanism for joint senior leadership in each place, for example a taskforce"),
+        ("list_item", "shared outcomes agreed by every partner"),
+        ("paragraph", "Evidence shows this works."),
+        ("paragraph", "It is not a list: one sentence."),
+    ]
+    assert blocks[1].parent == blocks[2].parent == 0 and blocks[1].level == blocks[2].level == 1
+
+
 def test_an_html_page_gives_headings_list_items_and_table_rows(tmp_path: Path) -> None:
     path = tmp_path / "page.html"
     path.write_text(
