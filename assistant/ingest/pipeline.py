@@ -133,7 +133,8 @@ def backfill_units(library: Library, embedder: Embedder | None = None) -> int:
         digest = chunks[0].chunk_id.split(":")[-2] if chunks else doc_id
         text = library.catalog.document_text(doc_id)
         excluded = [span for c in chunks for span in c.set_aside] + [(f.start, f.end) for f in find_instructions(text)]
-        units = build_units(doc_id, digest, text, sections_of(chunks), excluded=excluded)
+        units = build_units(doc_id, digest, text, sections_of(chunks), excluded=excluded,
+                            structure=library.catalog.structure(doc_id))
         if units:
             library.catalog.put_units(doc_id, units, embed_units(embedder or library.embedder, units))
             done += len(units)
@@ -225,7 +226,8 @@ def _ingest_file(
         library.vectors.upsert(part, embedder.embed([indexed_text(c) for c in part]), meta)
         progress.embedded(len(part))
     set_aside = [(f.start, f.end, f.kind) for f in find_instructions(loaded.text)]
-    units = build_units(doc_id, digest, loaded.text, sections, excluded=[(s, e) for s, e, _ in set_aside])
+    units = build_units(doc_id, digest, loaded.text, sections, excluded=[(s, e) for s, e, _ in set_aside],
+                        structure=loaded.structure)
     unit_vectors = embed_units(embedder, units)
     report.embed_seconds += time.perf_counter() - started
     library.catalog.put_document(meta, digest, loaded.text, chunks, units, unit_vectors, set_aside,

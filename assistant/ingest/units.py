@@ -4,6 +4,8 @@ A unit is a sentence, a list item together with the lead-in sentence that introd
 ("ICBs must ensure their plans: ..."), or a table row together with its header row. Headings,
 titles, a lead-in on its own, a comment's "Name says:" line and short fragments without a verb's
 worth of words are never units: quoted alone they name a topic without answering anything.
+What each line is comes from the reading text's blocks (a reading text keeps no bullet or `#`
+to read); a document catalogued without blocks is read line by line as Markdown.
 
 Every unit is embedded at ingest (with its lead in front, see `index.search_text.unit_text`) and
 stored with the catalogue, so answering reads vectors and never embeds document text.
@@ -20,9 +22,9 @@ from dataclasses import dataclass
 from typing import cast
 
 from assistant.common.text import Span, sentence_spans, words
-from assistant.models import AnswerUnit, Chunk, Section, UnitKind
+from assistant.models import AnswerUnit, Block, Chunk, DocumentStructure, Section, UnitKind
 
-UNITS_VERSION = "1"  # bump when what a unit is changes: part of every document's content hash
+UNITS_VERSION = "2"  # bump when what a unit is changes: part of every document's content hash
 
 _LINE = re.compile(r"[^\n]+")
 _BULLET = re.compile(r"^[ \t]*(?:[•●▪◦‣∙·\-–*]|\(?\d{1,2}[.)]|\(?[a-z][.)]|\([ivx]{1,4}\))[ \t]+(?=\S)")
@@ -46,13 +48,19 @@ class _Piece:
 
 def build_units(
     doc_id: str, content_hash: str, text: str, sections: Sequence[Section],
-    excluded: Sequence[tuple[int, int]] = (),
+    excluded: Sequence[tuple[int, int]] = (), structure: DocumentStructure | None = None,
 ) -> list[AnswerUnit]:
-    """The document's answer units in reading order, with exact offsets into `text`."""
+    """The document's answer units in reading order, with exact offsets into `text`. With the
+    reading text's `structure`, its blocks say what each line is (a heading or caption is never
+    quoted, a list item's lead-in is its parent block, a table row's header its header row);
+    without it (documents catalogued before structure existed) the lines are read as Markdown."""
     units: list[AnswerUnit] = []
+    blocks = structure.blocks if structure is not None else []
     for section in sections:
         heading = section.heading
-        for piece in _pieces(text, section.start, section.end):
+        pieces = _block_pieces(text, blocks, section.start, section.end) if blocks else \
+            _pieces(text, section.start, section.end)
+        for piece in pieces:
             if piece.kind == "heading":
                 heading = section.heading or _clean_heading(text[piece.span.start : piece.span.end])
                 continue
@@ -126,6 +134,59 @@ def _pieces(text: str, start: int, end: int) -> list[_Piece]:
             else:
                 pieces.append(_Piece("sentence", sentence))
     return pieces
+
+
+def _block_pieces(text: str, blocks: Sequence[Block], start: int, end: int) -> list[_Piece]:
+    """Classify the sentences of the reading text's blocks inside [start, end)."""
+    pieces: list[_Piece] = []
+    headers = {b.parent for b in blocks if b.kind == "table_row" and b.parent is not None}
+    pending_lead: Span | None = None  # a sentence ending in ':' waiting for what it introduces
+    for index, block in enumerate(blocks):
+        span = Span(max(block.start, start), min(block.end, end))
+        if span.start >= span.end:
+            continue
+        if block.kind in ("heading", "caption") or _SAYS.search(text[span.start : span.end]):
+            pieces.append(_Piece("heading" if block.kind == "heading" else "skip", span))
+            pending_lead = None
+            continue
+        if block.kind == "table_row":
+            header = blocks[block.parent] if block.parent is not None else None
+            lead = Span(header.start, header.end) if header is not None else None
+            pieces.append(_Piece("header" if index in headers else "row", span, lead))
+            pending_lead = None
+            continue
+        sentences = sentence_spans(text, span.start, span.end)
+        if block.kind == "list_item":
+            parent = blocks[block.parent] if block.parent is not None else None
+            lead = _last_sentence(text, parent) if parent is not None else pending_lead
+            pending_lead = None
+            for i, sentence in enumerate(sentences):
+                if i == len(sentences) - 1 and _is_lead(text, sentence):
+                    pieces.append(_Piece("lead", sentence))  # an item that leads a sub-list
+                elif not _substantial(text, sentence, listed=True):
+                    pieces.append(_Piece("skip", sentence))
+                elif i == 0 and lead is not None:  # the item's opening, quoted after its lead-in
+                    pieces.append(_Piece("item", sentence, lead))
+                else:  # the rest of the item reads as prose (leaning on its neighbours)
+                    pieces.append(_Piece("sentence", sentence))
+            continue
+        for sentence in sentences:
+            if _is_lead(text, sentence):
+                pieces.append(_Piece("lead", sentence))
+                pending_lead = sentence
+            elif not _substantial(text, sentence, listed=False):
+                pieces.append(_Piece("skip", sentence))
+            elif pending_lead is not None:
+                pieces.append(_Piece("item", sentence, pending_lead))
+                pending_lead = None
+            else:
+                pieces.append(_Piece("sentence", sentence))
+    return pieces
+
+
+def _last_sentence(text: str, block: Block) -> Span | None:
+    sentences = sentence_spans(text, block.start, block.end)
+    return sentences[-1] if sentences else None
 
 
 def _is_lead(text: str, span: Span) -> bool:

@@ -8,6 +8,7 @@ from pathlib import Path
 from ingest_helpers import CountingEmbedder, OpenLibrary, assert_index_consistent, copy_bundled
 
 from assistant.ingest.pipeline import ingest
+from assistant.ingest.reading import ReadingBuilder
 from assistant.ingest.units import build_units
 from assistant.models import AnswerUnit, Section
 
@@ -84,6 +85,33 @@ def test_excluded_text_is_never_a_unit_nor_a_lead() -> None:
     units = _units(excluded=[(start, start + 10)])
     assert all("ICBs must ensure" not in u.text and "ICBs must ensure" not in u.lead for u in units)
     assert any(u.text.startswith("improve timely access") for u in units)
+
+
+def test_a_reading_texts_blocks_say_what_each_line_is() -> None:
+    """A reading text has no bullets or '#' left to read: its structure says which line is a
+    heading (never quoted, however long), a caption, a list item (every item quoted after its
+    lead-in) or a table row (after its header row)."""
+    builder = ReadingBuilder()
+    builder.heading("Data Driven Healthcare in 2030: Transformation Requirements of the NHS Digital Workforce")
+    builder.paragraph("The NHS digital workforce must grow. ICBs must ensure their plans:")
+    builder.list_item("improve timely access to primary care")
+    builder.list_item("prevent avoidable admissions to care homes. This saves money.")
+    builder.caption("Figure 2 Composition of the NHS digital technology and health informatics workforce in 2030")
+    builder.table_row(["Area of work", "Workforce size in 2020"], header=True)
+    builder.table_row(["Clinical informatics", "1,778"])
+    reading = builder.build()
+    units = build_units("doc", "0" * 64, reading.text, [Section(label="", start=0, end=len(reading.text))],
+                        structure=reading.structure)
+
+    assert [(u.kind, u.text, u.lead) for u in units] == [
+        ("sentence", "The NHS digital workforce must grow.", ""),
+        ("item", "improve timely access to primary care", "ICBs must ensure their plans:"),
+        ("item", "prevent avoidable admissions to care homes.", "ICBs must ensure their plans:"),
+        ("sentence", "This saves money.", ""),
+        ("row", "Clinical informatics | 1,778", "Area of work | Workforce size in 2020"),
+    ]
+    assert all(reading.text[u.start : u.end] == u.text for u in units)
+    assert units[0].heading.startswith("Data Driven Healthcare in 2030")
 
 
 def test_ingest_stores_each_unit_with_its_vector_and_embeds_it_once(
