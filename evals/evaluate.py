@@ -36,6 +36,7 @@ from evals.metrics import (
     raw_faithfulness,
     recall_at_k,
     reciprocal_rank,
+    whole_quotes,
 )
 from evals.results import QuestionResult
 from evals.runner import Observation
@@ -111,6 +112,8 @@ def _score_answer(
     quotes = {c.n: (c.doc_id, c.start, c.end, c.quote) for c in answer.citations}
     result.citation_problems = citation_problems(answer.answer_markdown, quotes, document_text)
     result.citation_valid = not result.citation_problems
+    if answer.citations:
+        result.whole_quotes = whole_quotes([(c.doc_id, c.start, c.end) for c in answer.citations], document_text)
     if judge is None:
         return
     sentences = [s for s in answer_sentences(answer, seen.cited)

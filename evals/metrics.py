@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 
 from assistant.common.markers import marker_numbers
-from assistant.common.text import normalise
+from assistant.common.text import normalise, sentence_spans
 from assistant.ingest.markdown_reader import read_markdown
 from assistant.ingest.reading import reading_form
 
@@ -117,6 +117,34 @@ def evidence_cited(evidence: Sequence[str], cited: Sequence[str]) -> float:
         return 0.0
     passages = [squash(c) for c in cited]
     return sum(any(holds_evidence(e, p) for p in passages) for e in wanted) / len(wanted)
+
+
+_BREAKS_OFF = re.compile(r"(?:[,(/–-]|\b(?:a|an|and|as|at|by|for|from|in|of|on|or|that|the|to|which|with))$", re.I)
+_ENDS = re.compile(r"[.!?:;…]['’”)\]]*$")
+
+
+def whole_quotes(quotes: Sequence[tuple[str, int, int]], document_text: Callable[[str], str]) -> float:
+    """Whole quotes: the share of an answer's quotes that are whole sentences, list items or
+    table rows of the reading text, never a line fragment: each starts where a sentence (or a
+    line of the reading text, one block a line) starts and ends where one ends, and a quote
+    ending its line without a full stop does not break off (on a comma, a dash, or a word such
+    as 'the', 'and', 'of'); averaged over answered questions with quotes."""
+    if not quotes:
+        return 0.0
+    return sum(_whole(document_text(doc_id), start, end) for doc_id, start, end in quotes) / len(quotes)
+
+
+def _whole(text: str, start: int, end: int) -> bool:
+    first = text.rfind("\n", 0, start) + 1  # the quote's first line, and its last
+    first_end = text.find("\n", start)
+    first_end = len(text) if first_end < 0 else first_end
+    last = text.rfind("\n", 0, end) + 1
+    stop = text.find("\n", end)
+    stop = len(text) if stop < 0 else stop
+    starts = {first} | {s.start for s in sentence_spans(text, first, first_end)}
+    ends = {stop} | {s.end for s in sentence_spans(text, last, stop)}
+    quote = text[start:end].rstrip()
+    return start in starts and end in ends and (bool(_ENDS.search(quote)) or not _BREAKS_OFF.search(quote))
 
 
 @dataclass(frozen=True)
@@ -287,6 +315,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("citation_validity", "Citation validity", citation_problems),
     Metric("evidence_cited", "Evidence cited", evidence_cited),
     Metric("cited_page_match", "Cited page match", cited_page_match),
+    Metric("whole_quotes", "Whole quotes", whole_quotes),
     Metric("citation_recall", "Citation recall (ALCE)", citation_recall),
     Metric("citation_precision", "Citation precision (ALCE)", citation_precision),
     Metric("faithfulness", "Faithfulness", faithfulness),

@@ -34,6 +34,7 @@ class QuestionResult(BaseModel):
     evidence_cited: float | None = None
     cited_page_match: float | None = Field(default=None, description="None unless gold and citations have pages.")
     cited_pages: list[str] = Field(default_factory=list, description="'file p.3-4' per citation that has pages.")
+    whole_quotes: float | None = Field(default=None, description="Share of quotes that are no line fragment.")
     citation_recall: float | None = None
     citation_precision: float | None = None
     faithfulness: float | None = None
@@ -135,6 +136,11 @@ class Figures(BaseModel):
     @property
     def cited_page_match(self) -> float | None:
         return self._answered(lambda r: r.cited_page_match)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def whole_quotes(self) -> float | None:
+        return self._answered(lambda r: r.whole_quotes)
 
     @computed_field  # type: ignore[prop-decorator]
     @property

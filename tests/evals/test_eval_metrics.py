@@ -21,6 +21,7 @@ from evals.metrics import (
     recall_at_k,
     reciprocal_rank,
     refusal_scores,
+    whole_quotes,
 )
 from evals.results import Figures, SystemResult
 
@@ -124,6 +125,27 @@ def test_evidence_cited_looks_in_the_cited_passages_only() -> None:
     assert evidence_cited(evidence, [RANKED[1]]) == 0.5
     assert evidence_cited(evidence, [RANKED[1], RANKED[2]]) == 1.0
     assert evidence_cited(evidence, []) == 0.0
+
+
+def test_whole_quotes_are_sentences_items_or_rows_never_line_fragments() -> None:
+    text = ("The council funds respite. Carers ask for it.\n\nICBs must ensure their plans:\n"
+            "fewer avoidable admissions\n\nsuch cases, NHS clinicians can ask NHS England to fund a")
+
+    def at(quote: str) -> tuple[str, int, int]:
+        start = text.index(quote)
+        return ("doc", start, start + len(quote))
+
+    def share(*quotes: str) -> float:
+        return whole_quotes([at(q) for q in quotes], lambda doc_id: text)
+
+    assert share("The council funds respite.", "Carers ask for it.") == 1.0  # sentences
+    assert share("The council funds respite. Carers ask for it.") == 1.0
+    assert share("fewer avoidable admissions") == 1.0  # a whole list item needs no full stop
+    assert share("ICBs must ensure their plans:\nfewer avoidable admissions") == 1.0  # lead-in and item
+    assert share("council funds respite.") == 0.0  # starts mid-sentence
+    assert share("The council funds") == 0.0  # ends mid-sentence
+    assert share("such cases, NHS clinicians can ask NHS England to fund a") == 0.0  # a line broken off
+    assert share("Carers ask for it.", "The council funds") == 0.5
 
 
 def test_cited_page_match_needs_a_gold_page_of_a_gold_document() -> None:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 
 from assistant.ingest.loaders import load_file
 from assistant.ingest.markdown_reader import read_markdown
@@ -221,6 +223,30 @@ def test_a_docx_gives_its_heading_tree_lists_and_table_rows_in_document_order(tm
     assert blocks[6].heading == "Membership › Quorum"
     assert blocks[3].parent == 2 and blocks[7].parent == 6
     assert loaded.title == "Integrated care board constitution"
+
+
+def test_a_two_column_docx_with_soft_hyphens_and_line_breaks_reads_as_running_text(tmp_path: Path) -> None:
+    """Word lays out columns and hyphenation itself: the file holds each paragraph once, in
+    order, with at most a soft hyphen or a manual line break inside a word's run."""
+    path = tmp_path / "strategy.docx"
+    document = docx.Document()
+    cols = OxmlElement("w:cols")  # two newspaper columns
+    cols.set(qn("w:num"), "2")
+    document.sections[0]._sectPr.append(cols)
+    document.add_paragraph("Com\u00admunity teams will run the short breaks service from April.")
+    broken = document.add_paragraph("The council will fund respite for every carer")
+    broken.add_run().add_break()  # a manual line break inside the sentence
+    broken.add_run("who asks for it.")
+    document.add_paragraph("A second column starts here.")
+    document.save(str(path))
+
+    loaded = load_file(path, LIMIT)
+
+    assert _blocks(loaded.text, loaded.structure.blocks) == [
+        ("paragraph", "Community teams will run the short breaks service from April."),
+        ("paragraph", "The council will fund respite for every carer who asks for it."),
+        ("paragraph", "A second column starts here."),
+    ]
 
 
 def test_reading_form_puts_raw_extracted_quotes_in_the_reading_texts_words() -> None:
