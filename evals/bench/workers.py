@@ -54,6 +54,7 @@ def sample(
     from assistant import Assistant, Settings
     from assistant.config import cpu_cores
     from assistant.index.embedding_pool import EmbeddingPool
+    from assistant.index.search_text import indexed_text
     from assistant.ingest.pipeline import ingest
     from evals.bench.library import VectorCache
 
@@ -69,7 +70,7 @@ def sample(
         pool_start = time.perf_counter() - began
         one = serving.ingest(sources)  # the serving path: in-process, one PyTorch thread
         many = ingest(batch.library, sources, embedder=pool)  # what `policy-assistant ingest` does
-        texts = [c.text for c in serving.library.catalog.chunks()]
+        texts = [indexed_text(c) for c in serving.library.catalog.chunks()]  # as the pipeline embeds them
         began = time.perf_counter()
         vectors = embedder.embed(texts)
         encode_one = time.perf_counter() - began
