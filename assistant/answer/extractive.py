@@ -12,20 +12,18 @@ import numpy as np
 
 from assistant.answer.answerability import judge
 from assistant.answer.citations import attribution, make_citation, refusal, to_passage
+from assistant.answer.question import Question, read_question
 from assistant.answer.replies import favour, reply_candidates
-from assistant.answer.scoring import Candidate, SentenceScorer, candidates
+from assistant.answer.scoring import Candidate, UnitScorer, candidates
+from assistant.answer.selection import select
 from assistant.common.prompts import templates
-from assistant.common.text import Span, sentence_spans
+from assistant.common.text import Span, content_stems, sentence_spans
 from assistant.config import Settings
 from assistant.index.library import Library
 from assistant.ingest.instructions import addressed_to_ai, overlaps
 from assistant.models import Answer, AnswerSentence, AnswerUnit, Citation, DocumentMeta
 from assistant.retrieve import ScoredChunk
 
-_COMPARISON = re.compile(r"\b(both|each|compare|comparison|differ|different|documents|articles|sources|"
-                         r"versus|vs\.?|contrast)\b", re.I)
-_PAIR = re.compile(r"\b(both|two|pair|either)\b", re.I)
-_PROPOSALS = re.compile(r"\b(recommend\w*|propos\w*|suggest\w*|call(s|ed)? for|steps|measures|options)\b", re.I)
 # A real sentence must score at least this share of the best match, set-aside sentences included, to
 # lead an answer (as answerability's contenders must of the best candidate): else what matched the
 # question is text addressed to an AI, and the answer refuses saying so.
@@ -44,20 +42,23 @@ class ExtractiveAnswerer:
     def __init__(self, library: Library, settings: Settings) -> None:
         self.library = library
         self.settings = settings
-        self.scorer = SentenceScorer()
+        self.scorer = UnitScorer(library.embedder)
 
     def answer(self, question: str, standalone: str, retrieved: list[ScoredChunk], qvec: np.ndarray) -> Answer:
         metas = self.library.metas()
         if _ABOUT_DOCUMENT.search(standalone) and retrieved:
             return self._about_document(question, standalone, retrieved[0], metas)
+        asked = read_question(standalone)
+        keywords = self.library.keywords()
         spans = [(s.chunk.doc_id, s.chunk.start, s.chunk.end) for s in retrieved]
         cands = candidates(retrieved, self.library.catalog.units_within(spans))
         replies = reply_candidates(standalone, cands, retrieved, self.library)
-        self.scorer.score(standalone, qvec, cands, self.library.keywords(), metas)
+        self.scorer.score(asked, qvec, cands, keywords, metas)
         favour(cands, replies)
         cands.sort(key=lambda c: c.score, reverse=True)
-        verdict = judge(standalone, cands, retrieved, self.settings.refusal_threshold)
-        aside = self._best_set_aside(standalone, qvec, retrieved, metas)
+        verdict = judge(asked, cands, retrieved, self.settings.refusal_threshold, metas,
+                        self.library.catalog.document_text)
+        aside = self._best_set_aside(asked, qvec, retrieved, metas)
         outmatched = aside is not None and aside.score >= self.settings.refusal_threshold and (
             verdict.lead is None or verdict.lead.score < aside.score * _CONTENDER_SHARE)
         if outmatched or not verdict.answerable or verdict.lead is None:
@@ -65,14 +66,15 @@ class ExtractiveAnswerer:
             if aside is not None and outmatched:
                 reason = _ONLY_SET_ASIDE.format(title=metas[aside.doc_id].title or aside.doc_id)
             return refusal(question, standalone, retrieved, metas, self.settings, reason)
-        chosen = self._select(standalone, [verdict.lead, *(c for c in cands if c is not verdict.lead)])
+        weights = {t: keywords.idf(t) for t in set(content_stems(standalone))}
+        chosen = select(asked, cands, verdict.lead, self.settings.max_answer_sentences, weights)
         answer = self._compose(question, standalone, chosen, retrieved, metas)
         if aside is not None and aside.score > verdict.lead.score:
             answer.notice = _ALSO_SET_ASIDE.format(title=metas[aside.doc_id].title or aside.doc_id)
         return answer
 
     def _best_set_aside(
-        self, question: str, qvec: np.ndarray, retrieved: list[ScoredChunk], metas: dict[str, DocumentMeta],
+        self, question: Question, qvec: np.ndarray, retrieved: list[ScoredChunk], metas: dict[str, DocumentMeta],
     ) -> Candidate | None:
         """The best-scoring retrieved sentence addressed to an AI, if any: never quoted, but it
         says why an answer is refused or what was left out."""
@@ -95,38 +97,6 @@ class ExtractiveAnswerer:
             cand.vector = vector  # embedded now: such sentences have no stored vector, being no unit
         self.scorer.score(question, qvec, aside, self.library.keywords(), metas)
         return max(aside, key=lambda c: c.score)
-
-    def _select(self, question: str, ranked: list[Candidate]) -> list[Candidate]:
-        """The lead sentence, then others close to it in score (more of them when the question
-        asks what someone proposes). Near-duplicates are skipped."""
-        if _COMPARISON.search(question):
-            return self._select_across_documents(question, ranked)
-        best = ranked[0]
-        chosen = [best]
-        floor = best.score * (0.75 if _PROPOSALS.search(question) else 0.85)
-        for cand in ranked[1:]:
-            if len(chosen) >= self.settings.max_answer_sentences:
-                break
-            if cand.score >= floor and not self._repeats(cand, chosen):
-                chosen.append(cand)
-        return chosen
-
-    def _select_across_documents(self, question: str, ranked: list[Candidate]) -> list[Candidate]:
-        """A comparison takes the best sentence of each document it names, or else of each
-        document whose best sentence is reasonably close to the overall best."""
-        best_per_doc: dict[str, Candidate] = {}
-        for cand in ranked:
-            best_per_doc.setdefault(cand.doc_id, cand)
-        named = [c for c in best_per_doc.values() if c.named]
-        if len(named) >= 2:
-            return named[: self.settings.max_answer_sentences]
-        limit = 2 if _PAIR.search(question) else self.settings.max_answer_sentences
-        top = ranked[0].score
-        return [c for c in best_per_doc.values() if c.score >= top * 0.45][:limit]
-
-    @staticmethod
-    def _repeats(cand: Candidate, chosen: list[Candidate]) -> bool:
-        return bool(max(float(c.vector @ cand.vector) for c in chosen) > 0.9)
 
     def _compose(
         self, question: str, standalone: str, chosen: list[Candidate], retrieved: list[ScoredChunk],
@@ -204,9 +174,14 @@ def _spans(
 def _merge_adjacent(
     group: list[tuple[tuple[int, int], Candidate]], doc_text: str
 ) -> list[tuple[int, int, list[Candidate]]]:
-    """Spans that overlap or are separated only by spaces become one quote."""
+    """Spans that overlap or are separated only by spaces become one quote; a span inside one
+    already quoted is not quoted again."""
     merged: list[tuple[int, int, list[Candidate]]] = []
     for (start, end), cand in group:
+        within = next((i for i, (first, last, _) in enumerate(merged) if first <= start and end <= last), None)
+        if within is not None:  # already quoted, as a neighbour of a unit before it
+            merged[within][2].append(cand)
+            continue
         if merged and merged[-1][0] <= start and (
             start <= merged[-1][1] or not doc_text[merged[-1][1] : start].strip(" \t\u00a0")
         ):
@@ -218,7 +193,8 @@ def _merge_adjacent(
 
 
 _CONTINUES = re.compile(r"^(This|These|That|Those|It|Its|They|Such|Including|And|But|Both|Another|One|"
-                        r"The (most|first|second|third|other|latter|former|last)|He|She)\b")
+                        r"The (most|first|second|third|other|latter|former|last)|He|She)\b"
+                        r"|^\w+ (\w+ )?(expect|want|include|mean|require|list|set out)s? (these|this|them|those)\b")
 _POINTS_BACK = re.compile(r"^(This|These|That|Those|It|They|He|She|His|Her|Their|Such|But|And|Indeed)\b")
 
 

@@ -1,35 +1,40 @@
-"""Candidate answer units from retrieved passages, scored against the question.
+"""Candidate answer units from the retrieved passages, scored against the question and its parts.
 
 The candidates are the answer units (sentences, list items with their lead-in, table rows with
 their header) of the retrieved chunks, read from the catalogue with the vectors made at ingest:
-nothing is embedded at question time but the question. A unit scores by meaning (MiniLM cosine) and by the share of the question's rarer words it
-contains (IDF-weighted), with a small bonus when it has what the question asks for (a date for
-"when", a number for "how many", a name for "who").
+nothing is embedded at question time but the question (and its parts, when it has several). A
+unit scores by meaning (MiniLM cosine), by the IDF-weighted share of the question's rarer words
+it holds (its lead-in included; words that only name its document or speaker left out), by
+holding the kind of thing asked for (a figure for "how much", a date for "when": answer/question.py),
+and a little by its passage's rank and by belonging to a document the question names. Weights:
+README "How answers are chosen".
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 
+from assistant.answer.question import ASKING_WORDS, SOFT_KINDS, Question, holds
 from assistant.common.text import content_stems, words
 from assistant.index.bm25 import KeywordIndex
+from assistant.index.embedder import Embedder
 from assistant.index.search_text import unit_text
 from assistant.ingest.instructions import is_set_aside
-from assistant.models import AnswerUnit, DocumentMeta
+from assistant.models import HEADING_SEPARATOR, AnswerUnit, DocumentMeta
 from assistant.retrieve import ScoredChunk
 
-_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b|\b\d{1,2} (January|February|March|April|May|June|July|"
-                   r"August|September|October|November|December)\b")
-_NUMBER = re.compile(r"\d")
-_NAME = re.compile(r"\b[A-Z][a-z]+ [A-Z][a-z]+")
-
-# Weights of the sentence score (chosen on the dev set; see README "How answers are chosen").
-DENSE_WEIGHT = 0.55
-LEXICAL_WEIGHT = 0.45
+# Weights of the unit score (chosen on half A of the dev sets; README "How answers are chosen").
+DENSE_WEIGHT = 0.5
+LEXICAL_WEIGHT = 0.5
+KIND_WEIGHT = 0.15  # holds the kind of thing asked for (a figure, a date, a body...)
+SOFT_KIND_WEIGHT = 0.03  # holds a recommendation, a reason or a definition: wordings too varied to weigh more
+NAMED_WEIGHT = 0.06  # its document or speaker is the one the question names
 RANK_WEIGHT = 0.03
+FURNITURE_PENALTY = 0.1  # page furniture and a document's own title name the topic; they rarely answer
 
 
 @dataclass
@@ -44,6 +49,18 @@ class Candidate:
     lexical: float = 0.0
     score: float = 0.0
     named: bool = False
+    parts: list[float] = field(default_factory=list)  # the score against each part of the question
+    holds: list[bool] = field(default_factory=list)  # whether it holds what each part asks for
+    relevance: list[float] = field(default_factory=list)  # `parts` without the bonus for holding it
+    subjects: list[float] = field(default_factory=list)  # the share of each part's subject words it holds
+    _terms: frozenset[str] | None = None
+
+    @property
+    def terms(self) -> frozenset[str]:
+        """The unit's content stems, its lead-in included."""
+        if self._terms is None:
+            self._terms = frozenset(content_stems(unit_text(self.unit)))
+        return self._terms
 
     @property
     def doc_id(self) -> str:
@@ -77,57 +94,141 @@ def candidates(retrieved: list[ScoredChunk], units: list[tuple[AnswerUnit, np.nd
     return out
 
 
-class SentenceScorer:
-    """Scores candidate units by meaning and words; their vectors were made at ingest."""
+class UnitScorer:
+    """Scores candidate units against a question; embeds only the question's parts."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
 
     def score(
-        self, question: str, qvec: np.ndarray, cands: list[Candidate], keywords: KeywordIndex,
+        self, question: Question, qvec: np.ndarray, cands: list[Candidate], keywords: KeywordIndex,
         metas: dict[str, DocumentMeta],
     ) -> None:
-        """Fill in dense, lexical and combined scores, in place.
+        """Fill in each candidate's scores, in place: `score` against the whole question,
+        `parts` against each of its parts.
 
         Words of the question that name a candidate's document or speaker ("according to
-        McShane", "the SHA blog") pick the document, not the sentence: they are left out of that
-        candidate's lexical score, and instead give a bonus when they name its speaker.
+        McShane", "the SHA blog") pick the document, not the unit: they are left out of that
+        candidate's lexical score, and instead give a bonus when they name it.
         """
         if not cands:
             return
-        sims = np.stack([c.vector for c in cands]) @ qvec
-        q_stems = set(content_stems(question))
-        weights = {t: keywords.idf(t) for t in q_stems}
-        wants = _wants(question)
-        q_words = set(words(question))
-        for cand, sim in zip(cands, sims, strict=False):
+        parts = question.parts
+        part_vectors = self.embedder.embed([p.text for p in parts]) if len(parts) > 1 else qvec[None, :]
+        whole = {t: keywords.idf(t) for t in set(content_stems(question.text))}
+        part_terms = [{t: keywords.idf(t) for t in set(content_stems(p.text))} for p in parts]
+        part_subjects = [{t: w for t, w in terms.items() if t not in ASKING_WORDS} or terms for terms in part_terms]
+        q_words = set(words(question.text))
+        titles = [m.title for m in metas.values()]
+        named_docs = {d for d in {c.doc_id for c in cands} if names_document(question.text, metas[d], titles)}
+        for cand in cands:
             meta = metas[cand.doc_id]
             speaker = cand.chunk.chunk.speaker or meta.author_line
-            selectors = set(content_stems(" ".join([meta.author_line, meta.author_role, meta.publisher, speaker])))
-            own = {t: w for t, w in weights.items() if t not in selectors}
-            stems = set(content_stems(unit_text(cand.unit)))
-            cand.dense = float(sim)
-            cand.lexical = sum(w for t, w in own.items() if t in stems) / (sum(own.values()) or 1.0)
-            cand.named = any(len(w) > 2 and w in q_words for w in words(speaker)) or names_document(question, meta)
-            bonus = (0.05 if wants and wants.search(cand.text) else 0.0) + (0.06 if cand.named else 0.0)
-            cand.score = DENSE_WEIGHT * cand.dense + LEXICAL_WEIGHT * cand.lexical + bonus + RANK_WEIGHT / (1 + cand.rank)
-            if cand.text.strip() == meta.title.strip() or cand.chunk.chunk.section == "page furniture":
-                cand.score *= 0.8  # headlines and page furniture name the topic; they rarely answer
+            drop = set(content_stems(" ".join([meta.author_line, meta.author_role, meta.publisher, speaker])))
+            spoken = any(len(w) > 2 and w in q_words for w in words(speaker))
+            # a document named ("the SHA blog recommends") speaks through its author, not its readers' comments
+            cand.named = spoken or (cand.doc_id in named_docs and cand.unit.section != "comment")
+            own = {t: w for t, w in whole.items() if t not in drop} or whole
+            cand.dense = float(cand.vector @ qvec)
+            cand.lexical = coverage(own, cand.terms)
+            prior = RANK_WEIGHT / (1 + cand.rank) + (NAMED_WEIGHT if cand.named else 0.0)
+            if named_docs and not question.comparison and not cand.named:
+                prior -= NAMED_WEIGHT  # "according to the Plan": not what another document says of it
+            if cand.unit.section == "page furniture" or names_only(cand.unit, meta.title):
+                prior -= FURNITURE_PENALTY
+            cand.score = (DENSE_WEIGHT * cand.dense + LEXICAL_WEIGHT * cand.lexical + prior
+                          + kind_bonus(question.asks, cand.text))
+            cand.parts, cand.holds, cand.relevance = [], [], []
+            cand.subjects = [coverage(subject, cand.terms | heading_terms(cand.unit)) for subject in part_subjects]
+            for part, vector, weights in zip(parts, part_vectors, part_terms, strict=True):
+                mine = {t: w for t, w in weights.items() if t not in drop} or weights
+                lexical = 0.5 * coverage(mine, cand.terms) + 0.5 * cand.lexical
+                has = holds(part.asks, cand.text)
+                relevance = DENSE_WEIGHT * float(cand.vector @ vector) + LEXICAL_WEIGHT * lexical + prior
+                cand.relevance.append(relevance)
+                cand.parts.append(relevance + kind_bonus(part.asks, cand.text))
+                cand.holds.append(has)
 
 
-def names_document(question: str, meta: DocumentMeta) -> bool:
-    """Does the question point at this document: a quoted phrase of its title, or its
-    publisher's acronym ("the SHA blog", "the MJ")?"""
+_CAPTION = re.compile(r"^\s*(Figure|Fig\.|Table|Chart|Graph|Box|Exhibit|Diagram|Map)\s+\d+[\w.]*\s*[:.–-]", re.I)
+_END = re.compile(r"[.!?…;)\"”’']\s*$")
+
+
+def names_only(unit: AnswerUnit, title: str) -> bool:
+    """A unit that only names its topic: the document's title or a heading above it (or a line
+    repeating one), a figure's or table's caption, or an unpunctuated sentence that reads as a label."""
+    text = _squashed(unit.text)
+    if not text:
+        return True
+    for name in (title, *unit.heading.split(HEADING_SEPARATOR)):
+        name = _squashed(name)
+        if name and (text in name or (name in text and len(text) < len(name) + 25)):
+            return True
+    if _CAPTION.match(unit.text):
+        return True
+    if unit.kind != "sentence" or _END.search(unit.text):
+        return False
+    tokens = re.findall(r"[A-Za-z][\w’'-]*", unit.text)
+    capitalised = sum(t[0].isupper() for t in tokens)
+    return len(tokens) < 10 or capitalised >= 0.6 * len(tokens)  # a label, or a title in Title Case
+
+
+def _squashed(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def heading_terms(unit: AnswerUnit) -> frozenset[str]:
+    """The content stems of the headings above a unit: what it is about, when it does not say."""
+    return frozenset(content_stems(unit.heading))
+
+
+def kind_bonus(kind: str | None, text: str) -> float:
+    """What holding the asked-for kind of thing adds to a unit's score."""
+    if kind is None or not holds(kind, text):
+        return 0.0
+    return SOFT_KIND_WEIGHT if kind in SOFT_KINDS else KIND_WEIGHT
+
+
+def coverage(weights: dict[str, float], terms: frozenset[str]) -> float:
+    """The IDF-weighted share of the question's terms a unit holds."""
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in terms) / total if total else 0.0
+
+
+def names_document(question: str, meta: DocumentMeta, titles: list[str] | None = None) -> bool:
+    """Does the question point at this document: a quoted phrase of its title, its publisher's
+    acronym ("the SHA blog", "the MJ"), the initials of its title ("the MTPF"), or two
+    consecutive words of its title that few other titles of the library share ("the
+    neighbourhood health guidelines")?"""
     quoted = re.findall(r"[‘'\"“]([^’'\"”]{4,})[’'\"”]", question)
     if any(phrase.lower() in meta.title.lower() for phrase in quoted):
         return True
     acronyms = set(re.findall(r"\b[A-Z]{2,5}\b", f"{meta.publisher} {meta.author_role}")) - {"NHS", "UK"}
-    return any(re.search(rf"\b{a}\b", question) for a in acronyms)
+    if any(re.search(rf"\b{a}\b", question) for a in acronyms):
+        return True
+    title_words = re.findall(r"[A-Za-z0-9]+", meta.title)
+    initials = "".join(w[0] for w in title_words).upper()
+    if any(len(a) >= 3 and a in initials for a in re.findall(r"\b[A-Z]{3,6}\b", question)):
+        return True
+    pairs = _title_pairs(meta.title)
+    if not pairs:
+        return False
+    shared = [t for t in (titles or []) if pairs & _title_pairs(t)]
+    asked = _title_pairs(question)
+    return any(pair in asked and pair[1] in _DOCUMENT_NOUNS and sum(pair in _title_pairs(t) for t in shared) <= 2
+               for pair in pairs)
 
 
-def _wants(question: str) -> re.Pattern[str] | None:
-    q = question.lower()
-    if re.search(r"\b(when|what date|which year|what year)\b", q):
-        return _YEAR
-    if re.search(r"\b(how many|how much|what share|what proportion|what percentage|roughly)\b", q):
-        return _NUMBER
-    if re.search(r"\b(who|whom|which minister|which person)\b", q):
-        return _NAME
-    return None
+# What officers call a document ("the planning framework", "the BMC systematic review"): a title's
+# pair of words names its document only when it ends in one of these, else it names a topic.
+_DOCUMENT_NOUNS = frozenset(content_stems(
+    "framework plan guidance guidelines guideline review report paper manual strategy assessment blog article "
+    "update survey summary policy procedure procedures standard white green bill act charter toolkit handbook"
+))
+
+
+def _title_pairs(text: str) -> set[tuple[str, str]]:
+    """Consecutive content words (stemmed) of a text, figures kept: "10 Year Health Plan" gives
+    (10, year), (year, health), (health, plan)."""
+    tokens = [t for t in content_stems(text) if len(t) > 2 or t.isdigit()]
+    return set(pairwise(tokens))
