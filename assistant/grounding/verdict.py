@@ -20,6 +20,7 @@ from assistant.grounding.agreement import Disagreement, Kind
 WEIGHTS_FILE = Path(__file__).with_name("verdict.json")
 PROBLEM_KINDS: tuple[Kind, ...] = ("missing_number", "missing_name", "swapped_number", "swapped_name", "unit",
                                    "opening", "negation", "negated_clause", "direction", "comparison")
+SCATTERED_COVERAGE = 0.5  # below this share of its words in the aligned sentences, a claim restates none of them
 
 
 @dataclass(frozen=True)
@@ -63,16 +64,20 @@ def feature_names(semantic: bool) -> list[str]:
 class Vetoes:
     """What rejects a claim whatever the model says, each chosen on labelled data: these sorts of
     disagreement; a name missing from the passages in a sentence that otherwise restates them
-    (coverage at least `name_coverage`); and too few of its words anywhere in the passages."""
+    (coverage at least `name_coverage`); too few of its words anywhere in the passages; and a
+    meaning far from every passage text (similarity below `least_similarity`) in a sentence that
+    does not restate the aligned sentences' words either (its words gathered from all over)."""
 
     kinds: tuple[str, ...] = ()
     name_coverage: float = 2.0  # above 1: never
     least_anywhere: float = 0.0
+    least_similarity: float = 0.0  # 0: never (always 0 for the lexical model: it has no similarity)
 
     def rejects(self, signals: Signals) -> bool:
         kinds = {p.kind for p in signals.problems}
         return (bool(kinds & set(self.kinds)) or ("missing_name" in kinds and signals.coverage >= self.name_coverage)
-                or signals.coverage_anywhere < self.least_anywhere)
+                or signals.coverage_anywhere < self.least_anywhere
+                or (signals.similarity < self.least_similarity and signals.coverage < SCATTERED_COVERAGE))
 
 
 @dataclass(frozen=True)
@@ -99,7 +104,8 @@ class Verdict:
         return {"features": feature_names(self.semantic), "weights": list(self.weights), "bias": self.bias,
                 "threshold": self.threshold, "vetoes": {"kinds": list(self.vetoes.kinds),
                                                         "name_coverage": self.vetoes.name_coverage,
-                                                        "least_anywhere": self.vetoes.least_anywhere}}
+                                                        "least_anywhere": self.vetoes.least_anywhere,
+                                                        "least_similarity": self.vetoes.least_similarity}}
 
 
 class VerdictFileError(RuntimeError):
@@ -120,4 +126,4 @@ def load_verdict(semantic: bool, path: Path = WEIGHTS_FILE) -> Verdict:
     vetoes = data.get("vetoes", {})
     return Verdict(tuple(data["weights"]), float(data["bias"]), float(data["threshold"]), semantic,
                    Vetoes(tuple(vetoes.get("kinds", ())), float(vetoes.get("name_coverage", 2.0)),
-                          float(vetoes.get("least_anywhere", 0.0))))
+                          float(vetoes.get("least_anywhere", 0.0)), float(vetoes.get("least_similarity", 0.0))))

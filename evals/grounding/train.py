@@ -20,7 +20,7 @@ import numpy as np
 from assistant.grounding import GroundingChecker
 from assistant.grounding.checker import clean, quoted
 from assistant.grounding.claims import is_claim, lead_stripped, parse
-from assistant.grounding.verdict import WEIGHTS_FILE, Signals, Verdict, Vetoes, feature_names
+from assistant.grounding.verdict import SCATTERED_COVERAGE, WEIGHTS_FILE, Signals, Verdict, Vetoes, feature_names
 from evals.grounding import fabrication
 from evals.grounding.ragtruth import LabelledAnswer, sentence_labels
 
@@ -143,6 +143,7 @@ def planted_rates(p_supported: np.ndarray, examples: Sequence[Example], threshol
 VETO_KINDS = ("missing_number", "swapped_number", "negation", "direction", "swapped_name")
 NAME_COVERAGES = (0.6, 0.75, 0.9, 2.0)
 LEAST_ANYWHERE = (0.0, 0.4, 0.5, 0.6)
+LEAST_SIMILARITY = (0.5, 0.4, 0.0)  # the stricter first: kept when it costs nothing on the data
 THRESHOLD_QUANTILES = (0.0, 0.01, 0.02, 0.03, 0.05, 0.08, 0.1, 0.15, 0.2, 0.3, 0.4)
 
 
@@ -162,13 +163,12 @@ def fit(examples: Sequence[Example], semantic: bool, l2: float = 1.0, planted_we
     p = _predict(examples, semantic, w, b)
     answered = np.array([q for q, e in zip(p, examples, strict=True) if e.answer >= 0])
     thresholds = sorted({0.0, *(round(float(t), 4) for t in np.quantile(answered, THRESHOLD_QUANTILES[1:]))})
+    table = SearchTable(examples)
     best: tuple[tuple[bool, bool, float, float], Vetoes, Choice] | None = None
-    for vetoes in _veto_grid():
-        rejected = np.array([e.signals is not None and vetoes.rejects(e.signals) for e in examples])
-        q = np.where(rejected, 0.0, p)
+    for vetoes in veto_grid(semantic):
+        q = np.where(table.rejected(vetoes), 0.0, p)
         for t in thresholds:
-            c = answer_rates(q, examples, t)
-            caught, flagged = planted_rates(q, examples, t)
+            c, caught, flagged = table.rates(q, t)
             key = (caught >= planted_bar[0] and flagged <= planted_bar[1],
                    c.false_alarms <= max_false_alarms and c.sentences_rejected <= max_rejected,
                    c.balanced_accuracy, -c.false_alarms)
@@ -180,9 +180,62 @@ def fit(examples: Sequence[Example], semantic: bool, l2: float = 1.0, planted_we
     return verdict, choice
 
 
-def _veto_grid() -> list[Vetoes]:
+class SearchTable:
+    """The examples as arrays, so the search over vetoes and thresholds is quick: the same
+    figures as `Vetoes.rejects`, `answer_rates` and `planted_rates` (a test holds them equal)."""
+
+    def __init__(self, examples: Sequence[Example]) -> None:
+        signals = [e.signals for e in examples]
+        self.kinds = np.array([[s is not None and k in {p.kind for p in s.problems} for k in VETO_KINDS]
+                               for s in signals], dtype=bool).reshape(len(examples), len(VETO_KINDS))
+        self.missing_name = np.array([s is not None and any(p.kind == "missing_name" for p in s.problems)
+                                      for s in signals], dtype=bool)
+        self.checked = np.array([s is not None for s in signals], dtype=bool)
+        self.coverage = np.array([s.coverage if s else 1.0 for s in signals])
+        self.anywhere = np.array([s.coverage_anywhere if s else 1.0 for s in signals])
+        self.similarity = np.array([s.similarity if s else 1.0 for s in signals])
+        self.quoted = np.array([e.quoted for e in examples], dtype=bool)
+        self.unsupported = np.array([e.unsupported for e in examples], dtype=bool)
+        self.answered = np.array([e.answer >= 0 for e in examples], dtype=bool)
+        answers = sorted({e.answer for e in examples if e.answer >= 0})
+        index = {a: i for i, a in enumerate(answers)}
+        self.answer = np.array([index.get(e.answer, -1) for e in examples])
+        bad = np.zeros(len(answers), dtype=bool)
+        for e in examples:
+            if e.answer >= 0:
+                bad[index[e.answer]] = e.answer_unsupported
+        self.answer_bad = bad
+        self.of_good_answer = self.answered & ~np.array([e.answer_unsupported for e in examples], dtype=bool)
+
+    def rejected(self, vetoes: Vetoes) -> np.ndarray:
+        columns = [VETO_KINDS.index(k) for k in vetoes.kinds]
+        by_kind = self.kinds[:, columns].any(axis=1) if columns else np.zeros(len(self.checked), dtype=bool)
+        return self.checked & (by_kind | (self.missing_name & (self.coverage >= vetoes.name_coverage))
+                               | (self.anywhere < vetoes.least_anywhere)
+                               | ((self.similarity < vetoes.least_similarity) & (self.coverage < SCATTERED_COVERAGE)))
+
+    def rates(self, p_supported: np.ndarray, threshold: float) -> tuple[Choice, float, float]:
+        """answer_rates and planted_rates at once."""
+        reject = ~self.quoted & (p_supported < threshold)
+        mine = self.answered
+        flagged = np.zeros(len(self.answer_bad), dtype=bool)
+        np.logical_or.at(flagged, self.answer[mine], reject[mine])
+        pos, neg = self.answer_bad, ~self.answer_bad
+        recall = int(flagged[pos].sum()) / max(int(pos.sum()), 1)
+        alarms = int(flagged[neg].sum()) / max(int(neg.sum()), 1)
+        good = self.of_good_answer
+        choice = Choice(threshold, (recall + 1 - alarms) / 2, alarms, recall,
+                        int(reject[good].sum()) / max(int(good.sum()), 1))
+        fab, true = ~mine & self.unsupported, ~mine & ~self.unsupported
+        caught = int(reject[fab].sum()) / int(fab.sum()) if fab.any() else 1.0
+        flagged_true = int(reject[true].sum()) / int(true.sum()) if true.any() else 0.0
+        return choice, caught, flagged_true
+
+
+def veto_grid(semantic: bool) -> list[Vetoes]:
     kinds = [tuple(k for i, k in enumerate(VETO_KINDS) if mask >> i & 1) for mask in range(2 ** len(VETO_KINDS))]
-    return [Vetoes(k, n, a) for k in kinds for n in NAME_COVERAGES for a in LEAST_ANYWHERE]
+    floors = LEAST_SIMILARITY if semantic else (0.0,)
+    return [Vetoes(k, n, a, s) for k in kinds for n in NAME_COVERAGES for a in LEAST_ANYWHERE for s in floors]
 
 
 def _predict(examples: Sequence[Example], semantic: bool, w: np.ndarray, b: float) -> np.ndarray:
