@@ -89,4 +89,9 @@ def test_grounding_train_rebuilds_the_shipped_verdict(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["grounding-train", str(RAGTRUTH), "--weights", str(out)])
     assert result.exit_code == 0, result.output
     rebuilt, shipped = json.loads(out.read_text()), json.loads(WEIGHTS_FILE.read_text())
-    assert rebuilt["semantic"] == shipped["semantic"] and rebuilt["lexical"] == shipped["lexical"]
+    for model in ("semantic", "lexical"):  # the embedder's last float bits may differ between machines
+        assert rebuilt[model]["features"] == shipped[model]["features"]
+        assert rebuilt[model]["vetoes"] == shipped[model]["vetoes"]
+        assert rebuilt[model]["weights"] == pytest.approx(shipped[model]["weights"], abs=2e-3)
+        assert (rebuilt[model]["bias"], rebuilt[model]["threshold"]) == pytest.approx(
+            (shipped[model]["bias"], shipped[model]["threshold"]), abs=2e-3)

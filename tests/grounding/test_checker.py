@@ -192,6 +192,20 @@ def test_a_sentence_citing_the_wrong_passage_is_flagged(checker: GroundingChecke
     assert "does not say this" in topical.reasons[0]
 
 
+SCATTERED = ("Great summary of the goal and the challenges, Richard. The council met on Tuesday to agree its "
+             "budget. Every member of staff was consulted on the plan. Parking charges will rise next year. "
+             "The National Health Service is under pressure this winter.")
+
+
+def test_a_claim_made_of_words_gathered_from_all_over_the_passage_is_unsupported(checker: GroundingChecker) -> None:
+    """Every word is in the passage, but no sentence says it, and its meaning is far from all of them
+    (a small model's invention); the sentences it does draw on are still supported."""
+    made_up = checker.check("Richard is a member of the National Health Service.", [SCATTERED])
+    assert not made_up.supported and "does not say this" in made_up.reasons[0]
+    assert checker.check("Every member of staff was asked about the plan.", [SCATTERED]).supported
+    assert checker.check("The NHS is under pressure this winter.", [SCATTERED]).supported
+
+
 def test_a_sentence_citing_nothing_is_unsupported(checker: GroundingChecker) -> None:
     assert checker.check("Milton Keynes now has 288,000 residents.", []).reasons == ["it cites no passage"]
 
