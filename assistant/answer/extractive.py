@@ -16,6 +16,7 @@ from assistant.answer.question import Question, read_question
 from assistant.answer.replies import favour, reply_candidates
 from assistant.answer.scoring import Candidate, UnitScorer, candidates
 from assistant.answer.selection import select
+from assistant.common.markers import unmarked
 from assistant.common.prompts import templates
 from assistant.common.text import Span, content_stems, sentence_spans
 from assistant.config import Settings
@@ -125,7 +126,7 @@ class ExtractiveAnswerer:
                 n = len(citations) + 1
                 citations.append(make_citation(n, meta, members[0].chunk, start, end, doc_text,
                                                max(c.score for c in members)))
-                quotes.append(f"“{doc_text[start:end]}” [{n}]")
+                quotes.append(f"“{unmarked(doc_text[start:end])}” [{n}]")
                 sentences.append(AnswerSentence(text=doc_text[start:end], citations=[n]))
             paragraphs.append(f"{attribution(meta, section, speaker, words)} {' … '.join(quotes)}")
         return Answer(

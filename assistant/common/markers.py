@@ -35,6 +35,12 @@ def strip_markers(text: str) -> str:
     return _SPACED.sub("", text)
 
 
+def unmarked(text: str) -> str:
+    """Quoted text with anything that reads as a citation marker (a paper's own "[16]") escaped
+    as Markdown, "\\[16\\]": it still shows as [16] but is no longer read as one of our citations."""
+    return MARKER.sub(lambda m: "\\[" + m.group()[1:-1] + "\\]", text)
+
+
 def leading_markers(text: str) -> re.Match[str] | None:
     """The markers a piece of text begins with ("[1] Bar." after "Foo."), if any."""
     return _LEADING.match(text)
