@@ -10,7 +10,7 @@ the comparison with pypdf and pdfplumber that chose it is in the README. From th
 - a line larger than the body text, or short and bold throughout, or numbered like "3.2
   Oversight", is a heading; its level comes from its size (larger is higher) or its numbering;
 - bullets and numbered lines start list items; short lines that pair words with figures, one
-  after another, are table rows;
+  after another, are table rows; "Figure 2 ..." or "Table 1 ..." standing alone is a caption;
 - the other lines are unwrapped into paragraphs: a new paragraph starts at a wider gap, an
   indent, a change of font, or after a short line that ends a sentence; a paragraph runs on
   across a page break when it is unfinished and the next page carries on in lower case.
@@ -34,6 +34,7 @@ _PAGE_NUMBER = re.compile(
 _DOT_LEADER = re.compile(r"(?:\s*\.){4,}\s*\d{1,4}\s*$|…{2,}\s*\d{1,4}\s*$")
 _ENDS_SENTENCE = re.compile(r"[.!?:;]['’”)\]]?$")
 _NUMBERED_HEADING = re.compile(r"^(?P<number>\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?P<title>[A-Z(‘'\"].*)$")
+_CAPTION = re.compile(r"^(?:Figure|Fig\.|Table|Chart|Map|Graph|Box|Diagram)\s+\d+[a-z]?\b", re.I)
 _FIGURE = re.compile(r"[(+-]?[£$€]?\d[\d,.]*(?:%|m|bn|k)?\)?|n/a", re.I)
 _MARGIN = 0.09  # the top and bottom share of a page where running headers and footers sit
 
@@ -200,6 +201,13 @@ def _heading_text(text: str) -> bool:
         (".", ",", ";", ":"))) or (len(words) <= 8 and text.rstrip().endswith(("?", ":")))
 
 
+def _is_caption(text: str) -> bool:
+    """A figure's or table's title ("Figure 2 Composition of the workforce"): named and numbered,
+    short, not a sentence. Never quoted as an answer; it still heads its picture's chunk."""
+    text = text.strip()
+    return bool(_CAPTION.match(text)) and len(text.split()) <= 30 and not _ENDS_SENTENCE.search(text)
+
+
 class _Layout:
     """Turns the kept lines into headings, list items, table rows and paragraphs."""
 
@@ -281,6 +289,8 @@ class _Layout:
             self.builder.heading(texts, self.level, pages)
         elif self.kind == "list_item":
             self.builder.list_item(texts, level=self.level, pages=pages)
+        elif _is_caption(" ".join(texts)):
+            self.builder.caption(texts, pages)
         else:
             self.builder.paragraph(texts, pages, continues=True, after_gap=self.after_gap)
         self.run = []

@@ -33,7 +33,7 @@ from assistant.ingest.sections import find_sections
 from assistant.ingest.units import UNITS_VERSION, build_units, sections_of
 from assistant.models import AnswerUnit, DocumentMeta, DocumentReading, FileProblem, IngestReport
 
-CHUNKER_VERSION = "7"  # bump when extraction, sectioning, chunking or set-aside detection changes: re-indexes all
+CHUNKER_VERSION = "8"  # bump when extraction, sectioning, chunking or set-aside detection changes: re-indexes all
 _IGNORED_NAMES = {MANIFEST_NAME, "README.md", "SOURCES.md"}
 
 

@@ -221,7 +221,7 @@ class ReadingBuilder:
         self._implicit = True
 
     def _continues(self, text: str) -> bool:
-        if not self.blocks or self.blocks[-1].kind not in ("paragraph", "list_item"):
+        if not self.blocks or self.blocks[-1].kind not in ("paragraph", "list_item", "caption"):
             return False
         previous = self.parts[-1]
         broken_word = previous[-1:] in _HYPHENS and previous[-2:-1].isalpha() and text[:1].isalpha()

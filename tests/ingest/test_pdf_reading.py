@@ -128,7 +128,8 @@ def test_a_pdf_without_a_text_layer_is_refused_with_a_clear_reason(tmp_path: Pat
 def test_items_whose_bullets_the_print_lost_are_list_items_of_their_lead_in(tmp_path: Path) -> None:
     """A web page printed to PDF loses its CSS bullets: the items are indented under a lead-in and
     set apart by gaps; their wrapped lines stay together. A paragraph number glued to its word
-    ("41.IFR") gets its space back and is an item like its neighbours."""
+    ("41.IFR") gets its space back and is an item like its neighbours; "Figure 3 ..." standing
+    alone is a caption (never quoted as an answer)."""
     path = tmp_path / "report.pdf"
     pdf = FPDF(format="A4")
     pdf.add_page()
@@ -141,7 +142,9 @@ def test_items_whose_bullets_the_print_lost_are_list_items_of_their_lead_in(tmp_
         y = _lines(pdf, 26, y + 6, item)
     y = _lines(pdf, 20, y + 6, ["Almost 90% of care homes are now compliant, beating the target."])
     y = _lines(pdf, 20, y + 6, ["41.IFR Panel meetings are scheduled in a rolling programme in advance."])
-    _lines(pdf, 20, y + 6, ["42. When a request is referred, the IFR Team will book the case."])
+    y = _lines(pdf, 20, y + 6, ["42. When a request is referred, the IFR Team will book the case."])
+    _lines(pdf, 20, y + 6, ["Figure 3 Care home compliance with the toolkit by borough,",
+                            "2022 to 2024"])
     pdf.output(str(path))
 
     loaded = load_file(path, LIMIT)
@@ -157,6 +160,7 @@ def test_items_whose_bullets_the_print_lost_are_list_items_of_their_lead_in(tmp_
     assert all(b.parent == lead_in for b, _ in items[:3])
     assert ("paragraph", "Almost 90% of care homes are now compliant, beating the target.") in kinds
     assert [text[:12] for _, text in items[3:]] == ["41. IFR Pane", "42. When a r"]
+    assert kinds[-1] == ("caption", "Figure 3 Care home compliance with the toolkit by borough, 2022 to 2024")
 
 
 def test_the_ingest_report_says_what_each_pdf_held_and_flags_a_scan_instead_of_indexing_nothing(
