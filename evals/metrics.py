@@ -128,7 +128,8 @@ def whole_quotes(quotes: Sequence[tuple[str, int, int]], document_text: Callable
     table rows of the reading text, never a line fragment: each starts where a sentence (or a
     line of the reading text, one block a line) starts and ends where one ends, and a quote
     ending its line without a full stop does not break off (on a comma, a dash, or a word such
-    as 'the', 'and', 'of'); averaged over answered questions with quotes."""
+    as 'the', 'and', 'of') unless it is a whole item of a list; averaged over answered questions
+    with quotes."""
     if not quotes:
         return 0.0
     return sum(_whole(document_text(doc_id), start, end) for doc_id, start, end in quotes) / len(quotes)
@@ -144,7 +145,13 @@ def _whole(text: str, start: int, end: int) -> bool:
     starts = {first} | {s.start for s in sentence_spans(text, first, first_end)}
     ends = {stop} | {s.end for s in sentence_spans(text, last, stop)}
     quote = text[start:end].rstrip()
-    return start in starts and end in ends and (bool(_ENDS.search(quote)) or not _BREAKS_OFF.search(quote))
+    if start not in starts or end not in ends:
+        return False
+    # A whole item of a list (set tight under the item before it, or right under its lead-in)
+    # may end on a comma or 'and': "vacancies and recruitment challenges, and".
+    listed = start == first and end == stop and first >= 1 and (
+        text[first - 2 : first] != "\n\n" or text[:first].rstrip().endswith(":"))
+    return listed or bool(_ENDS.search(quote)) or not _BREAKS_OFF.search(quote)
 
 
 @dataclass(frozen=True)

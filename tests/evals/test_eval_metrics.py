@@ -146,6 +146,9 @@ def test_whole_quotes_are_sentences_items_or_rows_never_line_fragments() -> None
     assert share("The council funds") == 0.0  # ends mid-sentence
     assert share("such cases, NHS clinicians can ask NHS England to fund a") == 0.0  # a line broken off
     assert share("Carers ask for it.", "The council funds") == 0.5
+    listed = "The report covers three areas:\n\nthe current picture of data professionals,\nvacancies, and\nestimates."
+    assert whole_quotes([("d", listed.index(q), listed.index(q) + len(q)) for q in ("vacancies, and",
+                        "the current picture of data professionals,")], lambda doc_id: listed) == 1.0
 
 
 def test_cited_page_match_needs_a_gold_page_of_a_gold_document() -> None:
