@@ -122,17 +122,7 @@ def _pieces(text: str, start: int, end: int) -> list[_Piece]:
                 pieces.append(_Piece(kind, sentence, list_lead))
             continue
         list_lead = None
-        for sentence in sentence_spans(text, line.start(), line.end()):
-            if _is_lead(text, sentence):
-                pieces.append(_Piece("lead", sentence))
-                pending_lead = sentence
-            elif not _substantial(text, sentence, listed=False):
-                pieces.append(_Piece("skip", sentence))
-            elif pending_lead is not None:
-                pieces.append(_Piece("item", sentence, pending_lead))
-                pending_lead = None
-            else:
-                pieces.append(_Piece("sentence", sentence))
+        pending_lead = _prose_pieces(text, sentence_spans(text, line.start(), line.end()), pending_lead, pieces)
     return pieces
 
 
@@ -170,19 +160,26 @@ def _block_pieces(text: str, blocks: Sequence[Block], start: int, end: int) -> l
                 else:  # the rest of the item reads as prose (leaning on its neighbours)
                     pieces.append(_Piece("sentence", sentence))
             continue
-        for sentence in sentences:
-            if _is_lead(text, sentence):
-                pieces.append(_Piece("lead", sentence))
-                pending_lead = sentence
-            elif not _substantial(text, sentence, listed=False):
-                pieces.append(_Piece("skip", sentence))
-            elif pending_lead is not None:
-                pieces.append(_Piece("item", sentence, pending_lead))
-                pending_lead = None
-            else:
-                pieces.append(_Piece("sentence", sentence))
+        pending_lead = _prose_pieces(text, sentences, pending_lead, pieces)
     return pieces
 
+
+
+def _prose_pieces(text: str, sentences: Sequence[Span], pending_lead: Span | None, pieces: list[_Piece]) -> Span | None:
+    """Classify prose sentences into `pieces` (a sentence after a lead-in is its item); returns
+    the lead-in still waiting for what it introduces."""
+    for sentence in sentences:
+        if _is_lead(text, sentence):
+            pieces.append(_Piece("lead", sentence))
+            pending_lead = sentence
+        elif not _substantial(text, sentence, listed=False):
+            pieces.append(_Piece("skip", sentence))
+        elif pending_lead is not None:
+            pieces.append(_Piece("item", sentence, pending_lead))
+            pending_lead = None
+        else:
+            pieces.append(_Piece("sentence", sentence))
+    return pending_lead
 
 def _last_sentence(text: str, block: Block) -> Span | None:
     sentences = sentence_spans(text, block.start, block.end)
