@@ -17,6 +17,8 @@ from assistant.common.text import content_stems, sentence_spans
 _Q = re.IGNORECASE
 _YEAR = r"(?:1[89]\d\d|20\d\d)"
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+# "30 working days", "12 calendar months", "two clear days": a duration with its reckoning.
+_UNIT_QUALIFIER = r"(?:working|calendar|clear|business|consecutive|school|full|further|additional|more)"
 _NUMBER_WORD = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
                 r"fifty|hundred|thousand|million|billion|dozen|half|quarter|third)")
 
@@ -24,7 +26,7 @@ _NUMBER_WORD = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twe
 _ASKS: list[tuple[str, re.Pattern[str]]] = [
     ("share", re.compile(r"\b(what|which) ([\w&/-]+ ){0,3}(share|proportion|percentage|fraction|per ?cent|"
                          r"uptake rate|coverage)\b|\bhow much of\b|\bby what (percentage|proportion)\b|\bwhat % ", _Q)),
-    ("duration", re.compile(r"\bhow long\b|\bwithin how (many|much)\b|\b(waiting|response|handover|turnaround) "
+    ("duration", re.compile(r"\bhow (long|soon|quickly)\b|\bwithin how (many|much)\b|\b(waiting|response|handover|turnaround) "
                             r"times?\b|\bturnaround\b|\bhow (many|much) (minutes|hours|days|weeks|months|years)\b", _Q)),
     ("frequency", re.compile(r"\bhow (often|frequently|regularly)\b|\bwhat frequency\b", _Q)),
     ("date", re.compile(r"^\s*when\b(?![^,]*,\s*(how|what|who|which|why)\b)|[,;]\s*(and )?when\b(?! to)|\band when\b(?! to)|\bby when\b|\b(what|which) (date|year|month|"
@@ -50,7 +52,8 @@ _ASKS: list[tuple[str, re.Pattern[str]]] = [
 _HOLDS: dict[str, re.Pattern[str]] = {
     "share": re.compile(r"\d[\d.,]*\s?(%|per ?cent\b)|\b(half|third|quarter|fifth|tenth|two[- ]thirds|three[- ]quarters|"
                         r"majority|minority)\b|\bproportion\b|\bin (every|each) \d+\b", _Q),
-    "duration": re.compile(rf"\b(\d[\d,.]*|{_NUMBER_WORD})[- ](minutes?|hours?|days?|weeks?|months?|years?)\b", _Q),
+    "duration": re.compile(rf"\b(\d[\d,.]*|{_NUMBER_WORD})[- ]({_UNIT_QUALIFIER} )?(minutes?|hours?|days?|weeks?|months?|years?)\b",
+                           _Q),
     "frequency": re.compile(r"\b(annual(ly)?|yearly|each year|every (year|month|week|day|quarter|\w+ (years|months|"
                             r"weeks))|per (year|annum|month|week|day)|a (year|month|week|day)|monthly|quarterly|"
                             r"weekly|daily|fortnightly|twice|once|times a)\b", _Q),
@@ -93,7 +96,7 @@ _COMPARISON = re.compile(r"\b(both|compare\w*|comparison|differ\w*|same (line|vi
                          r"\b(each|all) of the (documents|sources|articles|plans|reports)\b|\bthe documents\b|"
                          r"^\s*(do|did|does) (the )?[\w'’ ]+ agree\b", _Q)
 _PAIR = re.compile(r"\b(both|two|pair|either)\b|\b\w+ and the \w+", _Q)
-_PART_SPLIT = re.compile(r"(?:,\s*|;\s*|\s+)(?:and|but)\s+(?=(?:what|which|who|whom|when|where|why|how|is|are|does|"
+_PART_SPLIT = re.compile(r"(?:,\s*|;\s*|\s+)(?:and|but)\s+(?=(?:(?:in|on|at|by|for|from|to|with|under|of) (?:what|which|whom)\b|what|which|who|whom|when|where|why|how|is|are|does|"
                          r"do|did|has|have|will|would|can|could|should|must)\b(?! to\b))|;\s+|\?\s+", _Q)
 _YES_NO = re.compile(r"^\s*(do|does|did|is|are|was|were|will|would|can|could|has|have|had|should|must)\b", _Q)
 
@@ -128,9 +131,11 @@ def read_question(text: str) -> Question:
     asking = [s for s in sentences if s.rstrip().endswith("?")] or sentences[-1:]
     parts: list[Part] = []
     for sentence in asking:
+        short = ""  # a piece too short to stand alone ("When, and in which…") joins the next one
         for piece in _PART_SPLIT.split(sentence):
-            piece = piece.strip(" ,;?")
-            if len(piece.split()) >= 2:
+            piece = ", ".join(p for p in (short, piece.strip(" ,;?")) if p)
+            short = "" if len(piece.split()) >= 2 else piece
+            if not short:
                 parts.append(Part(piece, kind_asked(piece), bool(_YES_NO.match(piece))))
     if not parts:
         parts = [Part(text.strip(), kind_asked(text), bool(_YES_NO.match(text)))]

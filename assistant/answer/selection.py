@@ -1,7 +1,9 @@
 """Which answer units to quote: the lead, then only units that add something the question asks for.
 
 - Each further part of the question ("…, and who is responsible?") gets its own best unit, one
-  that holds what that part asks for, unless a unit already chosen answers it.
+  that holds what that part asks for, unless a unit already chosen answers it: the best for the
+  part anywhere, else the best among the lead's near neighbours (further parts are most often
+  answered a few sentences on).
 - A further unit is quoted only when it adds an asked-for fact about the same subject: a figure,
   date or body not yet quoted (when the question asks for one), or, from the lead's document,
   more of the question's terms (when it asks what or how), another item of the lead's list, or
@@ -16,6 +18,9 @@ from assistant.answer.question import SOFT_KINDS, Question, facts_of, holds
 from assistant.answer.scoring import Candidate
 
 PART_CLOSE = 0.75  # a further part's unit must score this close to the lead
+NEAR = 4  # ... or lie this few units from the lead, in its document,
+NEAR_SHARE = 0.75  # ... and score this close to the best unit for the part
+PART_SUBJECT = 0.5  # a chosen unit answers a further part when it holds this share of the part's subject words
 EXTRA_CLOSE = 0.75  # a unit adding a fact must score this close to the lead
 LIST_CLOSE = 0.7  # another item of the lead's list must score this close to the lead
 COMPARE_CLOSE = 0.55  # a document's best unit must score this close to the best to be compared
@@ -37,10 +42,9 @@ def select(question: Question, ranked: list[Candidate], lead: Candidate, limit: 
     for i in range(1, len(question.parts)):  # the lead was chosen for the first part
         if len(chosen) >= limit or any(c.holds[i] and _answers(c, i, ranked) for c in chosen):
             continue
-        best = max((c for c in ranked if c.holds[i] and c not in chosen), key=lambda c: c.parts[i], default=None)
-        if best is not None and best.parts[i] >= lead.score * PART_CLOSE and not _repeats(best, chosen) and (
-                best.doc_id == lead.doc_id or best.lexical >= lead.lexical * SAME_SUBJECT):
-            chosen.append(best)
+        unit = _part_unit(i, ranked, chosen, lead)
+        if unit is not None:
+            chosen.append(unit)
     for cand in ranked:
         if len(chosen) >= limit or cand.score < lead.score * min(EXTRA_CLOSE, LIST_CLOSE):
             break
@@ -49,10 +53,29 @@ def select(question: Question, ranked: list[Candidate], lead: Candidate, limit: 
     return chosen
 
 
+def _part_unit(part: int, ranked: list[Candidate], chosen: list[Candidate], lead: Candidate) -> Candidate | None:
+    """The unit answering a further part: the best for it anywhere when it scores close to the
+    lead and is about the same subject, else the best for it among the lead's neighbours (a
+    document answers "…, and what happens to the costs?" a few sentences on)."""
+    pool = [c for c in ranked if c.holds[part] and c not in chosen and not _repeats(c, chosen)]
+    best = max(pool, key=lambda c: c.parts[part], default=None)
+    if best is None:
+        return None
+    if best.parts[part] >= lead.score * PART_CLOSE and (
+            best.doc_id == lead.doc_id or best.lexical >= lead.lexical * SAME_SUBJECT):
+        return best
+    near = [c for c in pool if c.doc_id == lead.doc_id and abs(c.unit.position - lead.unit.position) <= NEAR]
+    closest = max(near, key=lambda c: c.parts[part], default=None)
+    top = max(c.parts[part] for c in ranked)
+    return closest if closest is not None and closest.parts[part] >= top * NEAR_SHARE else None
+
+
 def _answers(cand: Candidate, part: int, ranked: list[Candidate]) -> bool:
-    """Is this unit among the best for the part (so the part needs no unit of its own)?"""
+    """Is this unit among the best for the part, and about what the part asks (so the part needs
+    no unit of its own)? A part with no words of its own ("and in what format?") is answered
+    only by a unit holding the kind of thing it asks for, never by the lead's words alone."""
     best = max(c.parts[part] for c in ranked)
-    return cand.parts[part] >= best * 0.9
+    return cand.parts[part] >= best * 0.9 and cand.subjects[part] >= PART_SUBJECT
 
 
 def _adds(question: Question, cand: Candidate, chosen: list[Candidate], lead: Candidate,

@@ -72,3 +72,31 @@ def test_a_filter_to_documents_that_do_not_answer_refuses(bundled: Assistant) ->
     answer = bundled.ask("What campaign is the Town and Country Planning Association running?", filters=only)
     assert answer.refused
     assert answer.citations == []
+
+
+PROCEDURE = """Individual funding requests: standard operating procedure
+
+Published by the Borsetshire Integrated Care Board.
+
+Where a provider starts treating a patient because of clinical urgency, the completed request form must reach the funding team
+within two working days of the first treatment. The funding team will not process forms that arrive
+later than this. If the request is approved, funding is backdated to the date on which the form arrived.
+Costs will not be reimbursed if the panel declines the request.
+
+The panel meets three times a month. Its members are drawn from the board's clinical leads.
+"""
+
+
+def test_a_further_part_of_the_question_is_answered_where_the_document_answers_it(
+    tmp_path: Path, make_assistant: Callable[..., Assistant]
+) -> None:
+    folder = tmp_path / "library"
+    folder.mkdir()
+    (folder / "funding-requests.txt").write_text(PROCEDURE, encoding="utf-8")
+    assistant = make_assistant()
+    assert not assistant.ingest([folder]).partial
+    answer = assistant.ask("If a trust starts treatment urgently, how soon must the request reach the funding "
+                           "team, and what happens to the treatment costs?")
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "within two working days" in answer.citations[0].quote
+    assert "Costs will not be reimbursed" in quotes

@@ -13,6 +13,7 @@ from assistant.answer.question import facts_of, holds, kind_asked, read_question
         ("What proportion of the extra jobs will need only level 2 qualifications?", "share"),
         ("By what percentage must running costs fall?", "share"),
         ("How long is it since the standard was last met?", "duration"),
+        ("How soon must the form reach the team?", "duration"),
         ("What ambulance handover times should hospitals work towards?", "duration"),
         ("How often must the board meet?", "frequency"),
         ("When will ICBs take over commissioning of screening?", "date"),
@@ -41,6 +42,13 @@ def test_a_two_part_question_has_two_parts_each_with_its_own_kind() -> None:
     assert q.asks == "number"
 
 
+def test_a_part_may_open_with_a_preposition_and_a_part_too_short_to_stand_alone_joins_the_next() -> None:
+    q = read_question("What evidence should a clinician attach, and in what format?")
+    assert [p.text for p in q.parts] == ["What evidence should a clinician attach", "in what format"]
+    q = read_question("When, and in which publication, was the vision set out?")
+    assert len(q.parts) == 1 and q.parts[0].asks == "date"
+
+
 def test_a_preamble_lends_the_question_its_kind() -> None:
     q = read_question("Our board asks how much of its spend must be held back. What is the figure?")
     assert len(q.parts) == 1 and q.parts[0].asks in ("number", "share")
@@ -61,6 +69,7 @@ def test_comparisons_are_between_documents_not_any_use_of_each() -> None:
         ("money", "Revenue will rise to £226 billion in 2028/29.", True),
         ("date", "ICBs will take over commissioning from April 2026.", True),
         ("duration", "Handovers should take no longer than 45 minutes.", True),
+        ("duration", "A decision is due within 30 working days of receipt.", True),
         ("who", "NHS England regional teams should agree the outcomes.", True),
         ("recommendation", "Providers must reduce their cost base.", True),
         ("recommendation", "The cost base fell last year.", False),
