@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -40,10 +41,21 @@ from assistant import (
 )
 from assistant.api import SessionStore
 from assistant.ui import render
-from assistant.ui.briefing import briefing_docx, briefing_markdown
+from assistant.ui.briefing import briefing_docx, briefing_markdown, build_briefing
 from assistant.ui.theme import CSS, HEAD, THEME
 
 Message = dict[str, Any]
+
+# Download the file a handler just wrote into a (hidden) gr.File, as a DownloadButton would.
+DOWNLOAD_JS = """(file) => {
+  if (!file || !file.url) return;
+  const link = document.createElement("a");
+  link.href = file.url;
+  link.download = file.orig_name || "";
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+}"""
 
 
 @dataclass
@@ -141,7 +153,7 @@ class ChatApp:
         self, question: str, history: list[Message], state: ChatState,
         doc_ids: list[str] | None, publishers: list[str] | None, year_from: str | None, year_to: str | None,
     ) -> Iterator[dict[Any, Any]]:
-        """Stream one answer into the chat; then its sources, the briefing files and the feedback controls."""
+        """Stream one answer into the chat, then its sources (the briefing controls follow: `briefing_after_answer`)."""
         c = self.c
         question = (question or "").strip()
         history = list(history or [])
@@ -195,8 +207,7 @@ class ChatApp:
         if answer is None:
             return
         history[-1] = {"role": "assistant", "content": render.answer_message(answer, turn)}
-        yield {c.chatbot: history, c.sources: self.sources(state), c.state: state,
-               **self.briefing_files(state, state.latest_only)}
+        yield {c.chatbot: history, c.sources: self.sources(state), c.state: state}
 
     def _returned(self, question: str, history: list[Message], state: ChatState, why: str) -> dict[Any, Any]:
         """The question goes back in the box, with why it was not answered."""
@@ -213,38 +224,60 @@ class ChatApp:
         state = ChatState()
         return {c.chatbot: [], c.question: "", c.sources: self.sources(state), c.state: state,
                 c.ask_error: _hidden(), c.feedback_box: gr.update(visible=False),
-                **self.briefing_files(state, False), c.scope: gr.update(value=False, visible=False)}
+                **self.briefing_controls(state, False), c.scope: gr.update(value=False, visible=False)}
 
     # --- briefing notes ------------------------------------------------------------------------------
 
-    def briefing_files(self, state: ChatState, latest_only: bool) -> dict[Any, Any]:
-        """Write the note (whole conversation, or latest answer; less what the officer unticked),
-        so one click on a download button gets it; and offer what it may hold as checkboxes."""
+    def briefing_controls(self, state: ChatState, latest_only: bool) -> dict[Any, Any]:
+        """Offer the note (whole conversation, or latest answer) for download, and what it may hold
+        as checkboxes. No file is written here: `briefing_download` writes one when it is asked for."""
         c = self.c
         state.latest_only = bool(latest_only)
-        answers = state.answers
         hidden = {c.briefing_label: gr.update(visible=False), c.scope: gr.update(visible=False),
-                  c.brief_md: gr.update(value=None, visible=False), c.brief_docx: gr.update(value=None, visible=False),
+                  c.brief_md: gr.update(visible=False), c.brief_docx: gr.update(visible=False),
                   c.choose: gr.update(visible=False)}
-        if not answers:
+        if not state.answers:
             return hidden
-        turns = [len(answers)] if latest_only else list(range(1, len(answers) + 1))
-        chosen = [t for t in turns if t not in state.left_out_answers]
-        leave_out = {i: {n for n in _numbers(state.left_out_quotes, t)} for i, t in enumerate(chosen)}
-        choices = self._briefing_choices(state, turns)
+        shown = {c.briefing_label: gr.update(visible=True), c.scope: gr.update(visible=True),
+                 **self._briefing_choices(state, self._briefing_turns(state))}
+        try:  # everything unticked: nothing to download until something is ticked again
+            picked, leave_out = self._briefing_picked(state)
+            build_briefing(picked, leave_out=leave_out)
+        except ValueError:
+            return {**hidden, **shown}
+        return {**shown, c.brief_md: gr.update(visible=True), c.brief_docx: gr.update(visible=True)}
+
+    def briefing_after_answer(self, state: ChatState) -> dict[Any, Any]:
+        """The briefing controls once an answer is in (the event that follows every question)."""
+        return self.briefing_controls(state, state.latest_only)
+
+    def briefing_download(self, state: ChatState, kind: str) -> str | None:
+        """Write the note as the officer has chosen it (less what they unticked), when they click
+        Word or Markdown: the file's path, which the page then downloads."""
+        picked, leave_out = self._briefing_picked(state)
         stamp = datetime.now()
-        folder = Path(tempfile.mkdtemp(dir=self.exports))
-        name = f"briefing-note-{stamp:%Y-%m-%d-%H%M}"
-        md_path, docx_path = folder / f"{name}.md", folder / f"{name}.docx"
-        picked = [answers[t - 1] for t in chosen]
         try:
-            md_path.write_text(briefing_markdown(picked, created=stamp, leave_out=leave_out), encoding="utf-8")
-            docx_path.write_bytes(briefing_docx(picked, created=stamp, leave_out=leave_out))
-        except ValueError:  # everything unticked: nothing to download until something is ticked again
-            return {**hidden, c.briefing_label: gr.update(visible=True), c.scope: gr.update(visible=True), **choices}
-        return {c.briefing_label: gr.update(visible=True), c.scope: gr.update(visible=True),
-                c.brief_md: gr.update(value=str(md_path), visible=True),
-                c.brief_docx: gr.update(value=str(docx_path), visible=True), **choices}
+            content = (briefing_docx(picked, created=stamp, leave_out=leave_out) if kind == "docx" else
+                       briefing_markdown(picked, created=stamp, leave_out=leave_out).encode("utf-8"))
+        except ValueError as err:  # everything unticked since the buttons were shown
+            gr.Warning(str(err) if not state.answers or picked else
+                       "Everything has been left out: tick at least one answer or quote.")
+            return None
+        path = Path(tempfile.mkdtemp(dir=self.exports)) / f"briefing-note-{stamp:%Y-%m-%d-%H%M}.{kind}"
+        path.write_bytes(content)
+        return str(path)
+
+    @staticmethod
+    def _briefing_turns(state: ChatState) -> list[int]:
+        """The turns the note may hold: the latest only, or the whole conversation."""
+        count = len(state.session.turns)
+        return [count] if state.latest_only else list(range(1, count + 1))
+
+    def _briefing_picked(self, state: ChatState) -> tuple[list[Answer], dict[int, set[int]]]:
+        """The answers the note holds, and for each (by position) the quote numbers left out of it."""
+        answers = state.answers
+        chosen = [t for t in self._briefing_turns(state) if t not in state.left_out_answers]
+        return [answers[t - 1] for t in chosen], {i: _numbers(state.left_out_quotes, t) for i, t in enumerate(chosen)}
 
     def _briefing_choices(self, state: ChatState, turns: list[int]) -> dict[Any, Any]:
         """The answers and quotes the note may hold, ticked unless the officer left them out."""
@@ -263,12 +296,12 @@ class ChatApp:
         }
 
     def change_scope(self, state: ChatState, latest_only: bool) -> dict[Any, Any]:
-        files = self.briefing_files(state, latest_only)
-        files.pop(self.c.scope)
-        return {**files, self.c.state: state}
+        controls = self.briefing_controls(state, latest_only)
+        controls.pop(self.c.scope)
+        return {**controls, self.c.state: state}
 
     def choose_briefing(self, state: ChatState, answers: list[str] | None, quotes: list[str] | None) -> dict[Any, Any]:
-        """The officer ticked or unticked answers or quotes: the note is written again without them."""
+        """The officer ticked or unticked answers or quotes: the next download leaves them out."""
         turns = range(1, len(state.answers) + 1)
         offered = [t for t in turns if not state.latest_only or t == len(state.answers)]
         ticked = {int(v) for v in answers or []}
@@ -276,9 +309,9 @@ class ChatApp:
         every_quote = {f"{t}:{q.n}" for t in offered for q in state.answers[t - 1].citations}
         state.left_out_quotes = (every_quote - set(quotes or [])) | {q for q in state.left_out_quotes
                                                                      if q not in every_quote}
-        files = self.briefing_files(state, state.latest_only)
-        files.pop(self.c.scope)
-        return {**files, self.c.state: state}
+        controls = self.briefing_controls(state, state.latest_only)
+        controls.pop(self.c.scope)
+        return {**controls, self.c.state: state}
 
     # --- feedback ------------------------------------------------------------------------------------
 
@@ -496,10 +529,13 @@ class ChatApp:
                                 c.scope = gr.Checkbox(label="latest answer only", value=False, visible=False,
                                                       container=False, elem_id="briefing-latest", scale=0,
                                                       min_width=150)
-                                c.brief_docx = gr.DownloadButton("Word", size="sm", variant="primary", visible=False,
-                                                                 elem_id="brief-docx", scale=0, min_width=70)
-                                c.brief_md = gr.DownloadButton("Markdown", size="sm", elem_id="brief-md",
-                                                               visible=False, scale=0, min_width=90)
+                                # Buttons, not DownloadButtons: the note is written when one is clicked,
+                                # into brief_file, and the page then downloads it (DOWNLOAD_JS).
+                                c.brief_docx = gr.Button("Word", size="sm", variant="primary", visible=False,
+                                                         elem_id="brief-docx", scale=0, min_width=70)
+                                c.brief_md = gr.Button("Markdown", size="sm", elem_id="brief-md",
+                                                       visible=False, scale=0, min_width=90)
+                                c.brief_file = gr.File(visible=False, elem_id="brief-file")
                             with gr.Accordion("Choose what goes in the briefing note", open=False, visible=False,
                                               elem_id="briefing-choose") as c.choose:
                                 c.brief_answers = gr.CheckboxGroup([], label="Answers", elem_id="brief-answers")
@@ -599,22 +635,30 @@ class ChatApp:
         c = self.c
         internal: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden"}
         filters = [c.doc_filter, c.pub_filter, c.year_from, c.year_to]
-        answer_out = [c.chatbot, c.question, c.sources, c.state, c.ask_error, c.feedback_box, c.briefing_label,
-                      c.brief_md, c.brief_docx, c.scope, c.choose, c.brief_answers, c.brief_quotes]
+        # What an answer writes, step by step; the briefing controls follow in a second event
+        # (briefing_after_answer): Gradio rebuilds every output component of an event at each step
+        # of a stream, those the step leaves alone too, so the stream's outputs are what it writes.
+        answer_out = [c.chatbot, c.question, c.sources, c.state, c.ask_error, c.feedback_box]
+        briefing_controls = [c.briefing_label, c.brief_md, c.brief_docx, c.scope, c.choose, c.brief_answers,
+                             c.brief_quotes]
         ask_in = [c.question, c.chatbot, c.state, *filters]
         # Questions wait in the Assistant's answering slots (shared with the API, first come first
         # served), not in Gradio's queue: Gradio lets through as many as the slots may hold or queue.
         slots = self.assistant.slots
         asks: dict[str, Any] = {"concurrency_id": "ask", "concurrency_limit": slots.size + slots.max_waiting,
                                 **internal}
-        c.question.submit(self.respond, ask_in, answer_out, **asks)
-        send.click(self.respond, ask_in, answer_out, **asks)
-        c.chatbot.example_select(_picked_example, None, c.question, queue=False, **internal).then(
-            self.respond, ask_in, answer_out, **asks)
-        new_chat.click(self.new_conversation, None, answer_out, queue=False, **internal)
+        for asked in (c.question.submit(self.respond, ask_in, answer_out, **asks),
+                      send.click(self.respond, ask_in, answer_out, **asks),
+                      c.chatbot.example_select(_picked_example, None, c.question, queue=False, **internal).then(
+                          self.respond, ask_in, answer_out, **asks)):
+            asked.then(self.briefing_after_answer, [c.state], briefing_controls, queue=False, **internal)
+        new_chat.click(self.new_conversation, None, answer_out + briefing_controls, queue=False, **internal)
         briefing_out = [c.state, c.briefing_label, c.brief_md, c.brief_docx, c.choose, c.brief_answers,
                         c.brief_quotes]
         c.scope.input(self.change_scope, [c.state, c.scope], briefing_out, **internal)
+        for button, kind in ((c.brief_docx, "docx"), (c.brief_md, "md")):
+            button.click(partial(self.briefing_download, kind=kind), [c.state], [c.brief_file], queue=False,
+                         **internal).success(None, [c.brief_file], None, js=DOWNLOAD_JS, **internal)
         for choice in (c.brief_answers, c.brief_quotes):
             choice.input(self.choose_briefing, [c.state, c.brief_answers, c.brief_quotes], briefing_out, **internal)
         feedback_out = [c.state, c.feedback_box, c.feedback_note, c.comment, c.feedback_download]

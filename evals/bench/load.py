@@ -139,26 +139,31 @@ def api_channel(url: str) -> Ask:
 def chat_channel(url: str) -> Ask:
     """The chat's own ask event through the Gradio queue, as the browser sends it when an officer
     presses Enter: join the queue (POST /gradio_api/queue/join), then read the event's server-sent
-    stream to its end; each question in a new session (a new conversation). The event is internal to
-    the page (not in the Gradio API), so it is found in the app's /config as the question box's
-    submit; inputs other than the question take their components' initial values. The comparable
-    part is the last chatbot message (the rendered answer)."""
+    stream to its end; then the events the page runs after it (`.then`), as the browser does; each
+    question in a new session (a new conversation). The event is internal to the page (not in the
+    Gradio API), so it is found in the app's /config as the question box's submit; inputs other than
+    the question take their components' initial values. The comparable part is the last chatbot
+    message (the rendered answer); the time is until the last follow-up event has answered."""
     client = httpx.Client(base_url=url, timeout=REQUEST_TIMEOUT)
     config = client.get("/config").raise_for_status().json()
     prefix = config.get("api_prefix", "/gradio_api")
     event, components = chat_event(config)
+    follow_ups = follow_up_events(config, event)
     question_at = next(i for i, c in enumerate(event["inputs"]) if components[c]["type"] == "textbox")
-    initial = [components[c].get("props", {}).get("value") for c in event["inputs"]]
     chatbot_at = next(i for i, c in enumerate(event["outputs"]) if components[c]["type"] == "chatbot")
 
-    def ask(question: str) -> str:
-        session = uuid.uuid4().hex[:12]
-        data = [question if i == question_at else value for i, value in enumerate(initial)]
-        joined = client.post(f"{prefix}/queue/join", json={
-            "data": data, "fn_index": event["id"], "session_hash": session, "event_data": None,
-            "trigger_id": event["targets"][0][0],
-        })
-        joined.raise_for_status()
+    def initial(dep: dict[str, Any]) -> list[Any]:
+        return [components[c].get("props", {}).get("value") for c in dep["inputs"]]
+
+    def run(dep: dict[str, Any], data: list[Any], session: str) -> list[Any]:
+        """One event of the page, queued or direct, as the browser runs it: its outputs."""
+        body = {"data": data, "fn_index": dep["id"], "session_hash": session, "event_data": None,
+                "trigger_id": dep["targets"][0][0] if dep["targets"] else None}
+        if not dep.get("queue", True):
+            response = client.post(f"{prefix}/run/predict", json=body)
+            response.raise_for_status()
+            return list(response.json()["data"])
+        client.post(f"{prefix}/queue/join", json=body).raise_for_status()
         with client.stream("GET", f"{prefix}/queue/data", params={"session_hash": session}) as stream:
             for line in stream.iter_lines():
                 if not line.startswith("data:"):
@@ -167,9 +172,16 @@ def chat_channel(url: str) -> Ask:
                 if message.get("msg") == "process_completed":
                     if not message.get("success", True):
                         raise RuntimeError(f"the chat event failed: {str(message.get('output'))[:300]}")
-                    history = message["output"]["data"][chatbot_at]
-                    return json.dumps(history[-1] if history else None, sort_keys=True)
+                    return list(message["output"]["data"])
         raise RuntimeError("the chat's event stream ended without a result")
+
+    def ask(question: str) -> str:
+        session = uuid.uuid4().hex[:12]
+        history = run(event, [question if i == question_at else v for i, v in enumerate(initial(event))],
+                      session)[chatbot_at]
+        for dep in follow_ups:
+            run(dep, initial(dep), session)
+        return json.dumps(history[-1] if history else None, sort_keys=True)
 
     return ask
 
@@ -188,6 +200,11 @@ def chat_event(config: dict[str, Any]) -> tuple[dict[str, Any], dict[int, dict[s
     if found is None:
         raise RuntimeError("the app has no event that submits a question box into a chatbot")
     return found, components
+
+
+def follow_up_events(config: dict[str, Any], event: dict[str, Any]) -> list[dict[str, Any]]:
+    """The server-side events the page runs once `event` has finished (its `.then`s)."""
+    return [d for d in config["dependencies"] if d.get("trigger_after") == event["id"] and d.get("backend_fn")]
 
 
 CHANNELS: dict[str, Callable[[str], Ask]] = {"api": api_channel, "chat": chat_channel}

@@ -8,7 +8,7 @@ import pytest
 
 from assistant import Assistant, Settings
 from assistant.ui.app import ChatApp
-from evals.bench.load import LoadConfig, chat_event, require_loopback, run_load
+from evals.bench.load import LoadConfig, chat_event, follow_up_events, require_loopback, run_load
 from evals.bench.processes import dev_questions
 from tests.fakes import HashingEmbedder
 
@@ -43,3 +43,18 @@ def test_the_chat_channel_runs_the_event_the_question_box_submits(tmp_path: Path
     assert event["api_visibility"] == "private"
     assert [components[c]["type"] for c in event["inputs"]][:2] == ["textbox", "chatbot"]
     assert components[event["targets"][0][0]]["props"].get("elem_id") == "question"
+
+
+def test_the_chat_channel_also_runs_what_the_page_runs_after_an_answer(tmp_path: Path) -> None:
+    """The briefing controls are a second event after the answer's: the browser runs it, so the
+    load test does too (its server time is part of what a question costs)."""
+    assistant = Assistant(Settings(data_dir=tmp_path / "data"), embedder=HashingEmbedder())
+    chat = ChatApp(assistant, assistant.feedback)
+    config = chat.build().get_config_file()
+    event, components = chat_event(config)
+
+    follow_ups = follow_up_events(config, event)
+
+    assert len(follow_ups) == 1 and not follow_ups[0]["queue"]
+    written = {components[c]["props"].get("elem_id") for c in follow_ups[0]["outputs"]}
+    assert {"brief-docx", "brief-md", "briefing-choose"} <= written
