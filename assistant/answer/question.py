@@ -31,7 +31,9 @@ _ASKS: list[tuple[str, re.Pattern[str]]] = [
     ("frequency", re.compile(r"\bhow (often|frequently|regularly)\b|\bwhat frequency\b", _Q)),
     ("date", re.compile(r"^\s*when\b(?![^,]*,\s*(how|what|who|which|why)\b)|[,;]\s*(and )?when\b(?! to)|\band when\b(?! to)|\bby when\b|\b(what|which) (date|year|month|"
                         r"deadline)\b|\bby what (date|point|year)\b|\bwhat (is the )?timetable\b|\btarget date\b|\bdeadline\b", _Q)),
-    ("money", re.compile(r"\bhow much (money|funding|spend\w*|budget\w*|cost\w*|revenue|capital|investment|pay|"
+    ("money", re.compile(r"\bhow much\b[^?,;]{0,60}\b(pay|paid|cost|costs|costing|spend|spent|charge[ds]?|invest(ed)?|"
+                         r"fund(ed)?|price[ds]?|earn(ed)?|raise[ds]?|save[ds]?)\b|"
+                         r"\bhow much (money|funding|spend\w*|budget\w*|cost\w*|revenue|capital|investment|pay|"
                          r"sav\w+|will [\w ]{0,40}(budgets?|spend\w*|funding|revenue|capital) )", _Q)),
     ("number", re.compile(r"\bhow (many|much|large|big)\b|\bwhat (number|figure|size|level|rate|target|"
                           r"amount|value|population)\b|\bwhat ([\w&/-]+ ){1,3}(performance|target|standard|rate|"

@@ -82,3 +82,9 @@ def test_what_holds_the_kind_asked_for(kind: str, text: str, expected: bool) -> 
 def test_facts_tell_a_new_figure_from_a_repeated_one() -> None:
     assert facts_of("share", "82% by March 2027 and 85% by 2028/29") == {"82%", "85%"}
     assert facts_of("number", "in 2025/26") == set()
+
+
+def test_how_much_someone_paid_or_something_cost_asks_for_a_sum_of_money() -> None:
+    assert kind_asked("How much did the board pay the consultants for the review?") == "money"
+    assert kind_asked("How much will the new centres cost?") == "money"
+    assert kind_asked("How much of the budget goes to prevention?") == "share"
