@@ -168,11 +168,12 @@ def _load_html(data: bytes, path: Path) -> LoadedFile:
         soup.title.get_text(strip=True) if soup.title else ""
     )
     author = meta("author", "article:author", "dc.creator", "DC.creator")
+    publisher = meta("publisher", "dc.publisher", "DC.publisher", "og:site_name")
     from assistant.ingest.html_reader import read_html
 
     return LoadedFile(
         reading=read_html(soup.body or soup), title=title, authors=[author] if author else [],
-        date=_iso_date(date), warnings=warnings,
+        date=_iso_date(date), warnings=warnings, fields={"publisher": publisher} if publisher else {},
     )
 
 
@@ -189,6 +190,7 @@ def _load_pdf(data: bytes, path: Path) -> LoadedFile:
         raise UnreadableFile(f"corrupt or unreadable PDF ({err})") from err
     try:
         info = document.get_metadata_dict(skip_empty=True)
+        company = document.get_metadata_value("Company")  # Office writes it; not a standard key
         result = read_pdf(document)
     finally:
         document.close()
@@ -208,7 +210,8 @@ def _load_pdf(data: bytes, path: Path) -> LoadedFile:
     return LoadedFile(
         reading=result.reading, title=str(info.get("Title", "") or ""), authors=[author] if author else [],
         date=_pdf_date(str(info.get("CreationDate", "") or "")), notes=notes,
-        fields={k.lower(): str(info[k]) for k in ("Creator", "Producer") if k in info},  # not statements
+        fields={**{k.lower(): str(info[k]) for k in ("Creator", "Producer") if k in info},  # not statements
+                **({"company": company} if company else {})},
     )
 
 
@@ -234,8 +237,23 @@ def _load_docx(data: bytes, path: Path) -> LoadedFile:
     created = props.created.date().isoformat() if props.created else ""
     return LoadedFile(
         reading=reading, title=props.title or title_paragraph, authors=[props.author] if props.author else [],
-        date=created, fields={"title_paragraph": title_paragraph},
+        date=created, fields={"title_paragraph": title_paragraph, "company": _docx_company(data)},
     )
+
+
+def _docx_company(data: bytes) -> str:
+    """The Company property (docProps/app.xml, which python-docx does not read); '' when unset."""
+    import io
+    import zipfile
+    from xml.etree import ElementTree
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            root = ElementTree.fromstring(archive.read("docProps/app.xml"))
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError):
+        return ""
+    company = next((el.text for el in root.iter() if el.tag.rsplit("}", 1)[-1] == "Company"), None)
+    return (company or "").strip()
 
 
 def _iso_date(value: str) -> str:

@@ -11,11 +11,15 @@ username, the day it was printed), so the text comes first:
   2025", "Version 5, 8 February 2023", a cover month and year, a journal citation year) is the
   date, not inferred; a copyright year, a date in the file name or the file's own properties
   are used when there is no statement, marked inferred;
-- **publisher**: the body the text names as publishing it (a copyright holder, a "published
-  by", a site name before a web page's breadcrumb, an organisation line above the title, a
-  journal), else the public body the text names most often outside its reference list;
+- **publisher**: only what states who published or wrote the document (`_publisher` lists the
+  evidence, strongest first): a stated field, a copyright holder, a "Published by" imprint, a
+  web page's site name, a journal, the organisation line of the front page, the organisation of
+  the people the report says compiled it, the organisation of a foreword's signatory, a file
+  property naming an organisation. A body the text merely names in its prose ("NHS England's
+  five-year forward view") is no evidence: with none, the publisher stays empty;
 - **authors**: front matter or an "Author:" line; a file's Author property only when that name
-  appears in the text (otherwise it is whoever saved the file).
+  appears in the text (otherwise it is whoever saved the file), and never when it names an
+  organisation (that is a publisher).
 """
 
 from __future__ import annotations
@@ -39,11 +43,9 @@ _STATEMENT = re.compile(
     r"^(?:date\s+published|publication\s+date|date\s+of\s+publication|published(?:\s+on)?|first\s+published|"
     r"issued|date|version\s+[\w.]+,?|issue\s+date)\b[:\s,]*", re.I)
 _COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?P<holder>[^\n©|]*?)\s*(?P<year>(?:19|20)\d\d)\b", re.I)
-_COPYRIGHT_HOLDER_FIRST = re.compile(r"©\s*(?P<holder>[A-Z][^\n©|\d]{2,60}?)\s+(?P<year>(?:19|20)\d\d)\b")
 _CITATION = re.compile(r"(?P<journal>[A-Z][A-Za-z&]+(?:\s+[A-Z][A-Za-z&]+){0,5})\s+\((?P<year>(?:19|20)\d\d)\)\s+\d+:\s*\w+")
 _ET_AL = re.compile(r"^(?P<authors>[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)?\s+et\s+al+\.?)", re.M)
 _BREADCRUMB = re.compile(r"^(?P<site>[A-Z][^()>\n]{2,80}?)\s*\(https?://[^)]*\)\s*>")
-_PUBLISHED_BY = re.compile(r"\bpublished\s+by\s+(?:the\s+)?(?P<body>[A-Z][\w’'&-]*(?:\s+(?:[A-Z][\w’'&-]*|and|of|for|in))*)")
 _FIELD_LINE = re.compile(r"^(?P<key>title|author|authors|by|date|published|publisher)\s*:\s*(?P<value>.+)$", re.I)
 _GENERIC = frozenset((
     "contents", "content", "introduction", "foreword", "executive summary", "summary", "overview", "abstract",
@@ -53,8 +55,9 @@ _GENERIC = frozenset((
 ))
 _FILENAME_MONTH = re.compile(rf"(?<![a-z])(?P<month>{_MONTH})[\s_-]+(?P<year>(?:19|20)?\d\d)(?!\d)", re.I)
 
-# Public bodies that publish health and care policy in the UK, with the short forms texts use.
-# A name is counted only where it stands as a body (not inside a reference list entry).
+# Public bodies that publish health and care policy in the UK, with the short forms texts use:
+# only to write a body's name one way ("DHSC" -> its full name) and to recognise a line that is
+# nothing but a body's name. Naming one is never evidence that it published the document.
 _BODIES = {
     "NHS England": ("NHS England", "NHSE"),
     "Department of Health and Social Care": ("Department of Health and Social Care", "DHSC"),
@@ -79,11 +82,33 @@ _BODIES = {
     "Conservative Party": ("Conservative Party",),
     "Liberal Democrats": ("Liberal Democrats",),
 }
-_WEIGHT = {"Department of Health and Social Care": 3.0, "Department of Health": 3.0, "NHS England": 1.5,
-           "Health Education England": 1.5, "Skills England": 1.5, "NHS Digital": 1.5, "NHS Improvement": 1.5}
 _LOCAL_BODY = re.compile(
     r"\b(?:[A-Z][\w’'&-]+\s+){1,5}(?:Integrated Care Board|ICB|(?:City|County|Borough|District|Metropolitan Borough) Council"
     r"|NHS (?:Foundation )?Trust|Council)\b")
+# Words that make a file property's name an organisation's rather than a person's.
+_ORGANISATION_WORD = re.compile(
+    r"\b(?:NHS|Council|Trust|Board|Department|Agency|Association|Foundation|Institute|Commission|Partnership|"
+    r"Authority|Service|Services|Society|Fund|College|University|Office|Ministry|Party|Network|Alliance|"
+    r"Federation|Confederation|Centre|Center|CIC)\b")  # not Ltd, Inc: Office fills in the PC maker ("Dell Inc.")
+# Evidence that states who published or wrote the document.
+_BODY = r"(?:the\s+)?(?P<body>[A-Z][\w’'&-]*(?:\s+(?:[A-Z][\w’'&-]*|and|of|for|in|on))*)"
+_IMPRINT = re.compile(  # a line of its own: "Published by NHS England, Wellington House …"
+    rf"^(?i:(?:(?:first|originally)\s+)?(?:published|produced|issued)(?:\s+in\s+(?:19|20)\d\d)?\s+by:?\s+){_BODY}")
+_DOCUMENT_NOUN = (r"(?:report|survey|document|guidance|guidelines?|paper|publication|framework|plan|review|manual|"
+                  r"strategy|briefing|study|toolkit|guide|analysis|procedures?|policy|summary|handbook)")
+_SELF_STATED = re.compile(  # "This report was commissioned by NHS England." (the document speaking of itself)
+    rf"(?:^|(?<=[.!?]\s))This\s+(?:[^.!?]{{0,80}}?\s)?{_DOCUMENT_NOUN}\b[^.!?]{{0,80}}?\b(?:is|was|has\s+been)\s+"
+    rf"(?:published|produced|prepared|written|commissioned|issued|developed|compiled|authored)\s+by\s+{_BODY}")
+_COMPILED_BY = re.compile(r"^(?:(?:this\s+)?(?:report|document|paper|guidance)\s+)?"
+                          r"(?:compiled|prepared|produced|written|authored)\s+by\s*:?\s*(?P<rest>.*)$", re.I)
+_SIGNATORY = re.compile(  # the role line of a signature: "Sir James Mackey, Chief Executive, NHS England"
+    r"\b(?:Executive|Chair|Chairman|Chairwoman|Chairperson|Director|Officer|President|Leader|Secretary|Head)\s*,\s*"
+    r"(?P<body>.+?)\s*$")
+_FOREWORD = re.compile(r"^(?:foreword|preface|introduction\s+by|a\s+message\s+from|message\s+from|dear\b)", re.I)
+_COPYRIGHT_HOLDER_YEAR = re.compile(  # "© NHS England 2023", "(c) NHS England 2021"
+    r"(?:©|\(c\))\s*(?P<holder>[A-Z][^\n©|\d]{2,60}?)\s+(?:19|20)\d\d\b")
+_COPYRIGHT_YEAR_HOLDER = re.compile(  # "Copyright © 2024 The King's Fund", "© 2024 Nuffield Trust"
+    r"(?:©|\(c\)|(?i:copyright)[ \t]*©?)[ \t]*(?:19|20)\d\d[ \t]+(?:by[ \t]+)?(?P<holder>[A-Z][^\n©|\d.,;]{2,60})")
 
 
 @dataclass
@@ -99,14 +124,13 @@ class Metadata:
 
 def infer_metadata(loaded: LoadedFile, path: Path) -> Metadata:
     """Title, authors, publisher and date of a loaded file, from its text first (see module doc)."""
-    text = loaded.text
     blocks = loaded.structure.blocks
-    lines = [text[b.start : b.end] for b in blocks]
+    lines = [loaded.text[b.start : b.end] for b in blocks]
     fields = {**{k: v for k, v in loaded.fields.items() if v}, **_field_lines(lines[:12])}
     title = _title(loaded, lines, fields)
     date, inferred = _date(loaded, lines, fields, path)
     return Metadata(
-        title=title or path.stem, authors=_authors(loaded, fields), publisher=_publisher(text, lines, fields),
+        title=title or path.stem, authors=_authors(loaded, fields), publisher=_publisher(loaded, lines, fields),
         date=date, date_inferred=inferred,
     )
 
@@ -269,27 +293,114 @@ def _date_in_name(stem: str) -> str:
 # -- publisher and authors --------------------------------------------------------------------------
 
 
-def _publisher(text: str, lines: list[str], fields: dict[str, str]) -> str:
-    if fields.get("publisher"):
-        return fields["publisher"]
-    head = "\n".join(lines[:60])
-    for match in _COPYRIGHT_HOLDER_FIRST.finditer(text):
-        holder = match.group("holder").strip(" ,.")
-        if holder and not re.match(r"(?i)(crown|the author|copyright)", holder):
-            return _canonical(holder)
-    if lines and (crumb := _BREADCRUMB.match(lines[0])):
-        return crumb.group("site").strip()
-    published = _PUBLISHED_BY.search(head)
-    if published:
-        return _canonical(published.group("body").strip())
+def _publisher(loaded: LoadedFile, lines: list[str], fields: dict[str, str]) -> str:
+    """The publishing body, from the first kind of evidence the document has, strongest first;
+    '' when nothing states it (never the body the text names most: a blog post discussing NHS
+    England's plans is not published by NHS England)."""
+    for evidence in (_stated_field, _copyright_holder, _imprint, _site_name, _journal, _cover_organisation,
+                     _compilers_organisation, _signatory_organisation, _property_organisation):
+        if found := evidence(loaded, lines, fields):
+            return found
+    return ""
+
+
+def _stated_field(loaded: LoadedFile, lines: list[str], fields: dict[str, str]) -> str:
+    """Front matter, a 'Publisher:' line, an HTML publisher or site-name meta tag, or an
+    'Author:' line that names an organisation ('Author: NHS England')."""
+    if stated := fields.get("publisher", "").strip(" |"):
+        return stated
+    author = _stated_author(fields).strip(" |")
+    return _canonical(author) if _organisation_like(author) else ""
+
+
+def _copyright_holder(loaded: LoadedFile, lines: list[str], fields: dict[str, str]) -> str:
+    """'© NHS England 2023' (not '© Crown copyright' nor '© The Author(s)': they name no body)."""
+    for pattern in (_COPYRIGHT_HOLDER_YEAR, _COPYRIGHT_YEAR_HOLDER):
+        for match in pattern.finditer(loaded.text):
+            holder = match.group("holder").strip(" ,.")
+            if _name_like(holder) and not re.match(r"(?i)(crown|the author|copyright|all rights)", holder):
+                return _canonical(holder)
+    return ""
+
+
+def _imprint(loaded: LoadedFile, lines: list[str], fields: dict[str, str]) -> str:
+    """A line 'Published by X', or the document saying of itself 'This report was … by X'."""
+    for line in lines:
+        if (match := _IMPRINT.match(line.strip())) and len(line.split()) <= 40:
+            return _canonical(_trim_body(match.group("body")))
+    for line in lines[:60]:
+        if match := _SELF_STATED.search(line):
+            return _canonical(_trim_body(match.group("body")))
+    return ""
+
+
+def _site_name(loaded: LoadedFile, lines: list[str], fields: dict[str, str]) -> str:
+    """A saved web page's site name, before its breadcrumb: 'Transformation Partners (https://…) > …'."""
+    crumb = _BREADCRUMB.match(lines[0]) if lines else None
+    return crumb.group("site").strip() if crumb else ""
+
+
+def _journal(loaded: LoadedFile, lines: list[str], fields: dict[str, str]) -> str:
+    """A journal article's running head: 'BMC Public Health (2025) 25:1374'."""
     journal = _CITATION.search("\n".join(lines[:6]))
-    if journal:
-        return journal.group("journal").strip()
-    for line in lines[:3]:  # an organisation line above the title (GOV.UK pages)
-        body = _known_body(line)
-        if body and len(line.split()) <= 5:
+    return journal.group("journal").strip() if journal else ""
+
+
+def _cover_organisation(loaded: LoadedFile, lines: list[str], fields: dict[str, str]) -> str:
+    """A line that is nothing but a body's name, above the title (GOV.UK pages, report covers)."""
+    for line in lines[:3]:
+        if len(line.split()) <= 6 and (body := _body_named_by(line)):
             return body
-    return _most_named(text)
+    return ""
+
+
+def _compilers_organisation(loaded: LoadedFile, lines: list[str], fields: dict[str, str]) -> str:
+    """'Report compiled by:' and its people's affiliations: the body most of them belong to."""
+    for i, line in enumerate(lines[:120]):
+        match = _COMPILED_BY.match(line.strip())
+        if not match:
+            continue
+        rest = match.group("rest").strip()
+        listed = [rest] if rest else []
+        for following in lines[i + 1 : i + 16]:
+            if following.rstrip().endswith(":"):
+                break
+            listed.append(following)
+        counts: dict[str, int] = {}
+        for entry in listed:
+            if body := _body_at_end(entry):
+                counts[body] = counts.get(body, 0) + 1
+        if counts:
+            return max(counts, key=lambda b: counts[b])
+    return ""
+
+
+def _signatory_organisation(loaded: LoadedFile, lines: list[str], fields: dict[str, str]) -> str:
+    """A foreword signed 'Chief Executive, NHS England': the body its signatory leads."""
+    in_foreword = False
+    for line in lines[:400]:
+        if _FOREWORD.match(line.strip()):
+            in_foreword = True
+        elif (in_foreword and len(line.split()) <= 8 and (match := _SIGNATORY.search(line))
+              and (body := _body_named_by(match.group("body")))):
+            return body
+    return ""
+
+
+def _property_organisation(loaded: LoadedFile, lines: list[str], fields: dict[str, str]) -> str:
+    """The file's Company property, or an Author property that names an organisation."""
+    for name in (fields.get("company", ""), *loaded.authors):
+        if _organisation_like(name):
+            return _canonical(name.strip())
+    return ""
+
+
+def _trim_body(body: str) -> str:
+    """'NHS England Wellington House' is cut at a known body's name; trailing small words go."""
+    for name in sorted((n for names in _BODIES.values() for n in names), key=len, reverse=True):
+        if body.startswith(name):
+            return name
+    return re.sub(r"(?:\s+(?:and|of|for|in|on))+$", "", body)
 
 
 def _canonical(name: str) -> str:
@@ -303,34 +414,53 @@ def _known_body(text: str) -> str:
     return ""
 
 
-def _most_named(text: str) -> str:
-    """The body the text names most often, leaving out its reference list ("NHS England. 'Title' 2024").
+def _body_named_by(text: str) -> str:
+    """A known public body or a local one (a council, a trust, an ICB) that is the whole text."""
+    text = text.strip(" ,.;:|")
+    if body := _known_body(text):
+        return body
+    local = _LOCAL_BODY.fullmatch(text)
+    return local.group() if local else ""
 
-    A government department named at all outweighs the arm's-length bodies a policy discusses
-    (NICE, the CQC): each of its mentions counts three times, a national NHS body's 1.5 times.
-    """
-    counts: dict[str, float] = {}
+
+def _body_at_end(text: str) -> str:
+    """The body an affiliation line ends with: '… Intelligence Directorate Health Education England'."""
+    text = text.strip(" ,.;:|")
     for body, names in _BODIES.items():
-        pattern = r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b(?!\.\s*['‘“])"
-        counts[body] = len(re.findall(pattern, text)) * _WEIGHT.get(body, 1.0)
-    for match in _LOCAL_BODY.finditer(text):
-        counts[match.group()] = counts.get(match.group(), 0) + 1
-    # "Department of Health" is inside "Department of Health and Social Care", its successor.
-    counts["Department of Health and Social Care"] += counts.pop("Department of Health") - counts[
-        "Department of Health and Social Care"]
-    best = max(counts, key=lambda b: counts[b], default="")
-    return best if best and counts[best] >= 1 else ""
+        if any(re.search(rf"(?:^|\s|,){re.escape(n)}$", text) for n in names):
+            return body
+    local = re.search(rf"(?:{_LOCAL_BODY.pattern})$", text)
+    return local.group().strip() if local else ""
+
+
+def _name_like(text: str) -> bool:
+    """'NHS England', 'The King's Fund', not a clause ('(c) NHS England will report by 2025')."""
+    words = text.split()
+    return 0 < len(words) <= 8 and all(w[:1].isupper() or w[:1].isdigit() or w in ("and", "of", "for", "the", "in", "on", "&")
+                                       for w in words)
+
+
+def _organisation_like(name: str) -> bool:
+    name = name.strip()
+    return bool(name) and (bool(_body_named_by(name)) or (
+        len(name.split()) >= 2 and bool(_ORGANISATION_WORD.search(name))))
 
 
 def _authors(loaded: LoadedFile, fields: dict[str, str]) -> list[str]:
-    named = fields.get("author") or fields.get("authors") or fields.get("by") or ""
+    named = _stated_author(fields)
     if named:
-        return [a.strip() for a in re.split(r";|,| and ", named) if a.strip()]
+        # 'Author: Michael Burton, the MJ |': people, not their affiliation ('the MJ') or an organisation
+        parts = [a.strip(" |") for a in re.split(r";|,| and ", named)]
+        return [a for a in parts if a and not a[:1].islower() and not _organisation_like(a)]
     et_al = _ET_AL.search(loaded.text[:400])
     if et_al:
         return [re.sub(r"et\s+al+\.?", "et al.", et_al.group("authors"))]
     head = loaded.text[:20000].lower()
-    return [a for a in loaded.authors if _person_in_text(a, head)]
+    return [a for a in loaded.authors if not _organisation_like(a) and _person_in_text(a, head)]
+
+
+def _stated_author(fields: dict[str, str]) -> str:
+    return fields.get("author") or fields.get("authors") or fields.get("by") or ""
 
 
 def _person_in_text(name: str, text: str) -> bool:
