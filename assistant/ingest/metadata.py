@@ -324,9 +324,10 @@ def _copyright_holder(loaded: LoadedFile, lines: list[str], fields: dict[str, st
 
 
 def _imprint(loaded: LoadedFile, lines: list[str], fields: dict[str, str]) -> str:
-    """A line 'Published by X', or the document saying of itself 'This report was … by X'."""
-    for line in lines:
-        if (match := _IMPRINT.match(line.strip())) and len(line.split()) <= 40:
+    """A line 'Published by X' at the front or the back, or the document saying of itself 'This
+    report was … by X' near its start."""
+    for line in lines[:60] + lines[60:][-40:]:
+        if (match := _IMPRINT.match(line.strip())) and len(line.split()) <= 30:
             return _canonical(_trim_body(match.group("body")))
     for line in lines[:60]:
         if match := _SELF_STATED.search(line):
