@@ -145,7 +145,8 @@ class ExtractiveAnswerer:
         sentence = words["about_document"].format(
             title=meta.title, author=meta.author_line or "an unnamed author",
             role_clause=f", {meta.author_role}" if meta.author_role else "",
-            publisher=meta.publisher or "an unnamed publisher", year=meta.year or words["unknown_year"],
+            publisher_clause=f", published by {meta.publisher}" if meta.publisher else "",
+            year=meta.year or words["unknown_year"],
         )
         start, end = _byline_span(doc_text, meta)
         citation = make_citation(1, meta, top, start, end, doc_text, top.score)

@@ -105,3 +105,9 @@ def test_the_answer_contract_round_trips_through_json(bundled: Assistant) -> Non
     again = Answer.model_validate_json(answer.model_dump_json())
     assert again == answer
     assert set(answer.timings_ms) >= {"retrieve_ms", "answer_ms", "total_ms"}
+
+
+def test_who_wrote_a_document_names_no_publisher_the_document_does_not_state(bundled: Assistant) -> None:
+    answer = bundled.ask("Who wrote “Labour's 10-year plan for health and care: integration is the real issue”?")
+    assert "Jonathan McShane" in answer.answer_markdown
+    assert "published by" not in answer.answer_markdown and "unnamed" not in answer.answer_markdown
