@@ -72,8 +72,8 @@ def _part_unit(part: int, ranked: list[Candidate], chosen: list[Candidate], lead
 
 def _answers(cand: Candidate, part: int, ranked: list[Candidate]) -> bool:
     """Is this unit among the best for the part, and about what the part asks (so the part needs
-    no unit of its own)? A part with no words of its own ("and in what format?") is answered
-    only by a unit holding the kind of thing it asks for, never by the lead's words alone."""
+    no unit of its own)? It must also hold half the part's own subject words: the lead, best for
+    "…, and in what format?" on the question's other words, does not answer it without "format"."""
     best = max(c.parts[part] for c in ranked)
     return cand.parts[part] >= best * 0.9 and cand.subjects[part] >= PART_SUBJECT
 
