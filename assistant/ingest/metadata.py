@@ -4,7 +4,8 @@ File properties are what the last person to save a file left there ("Report temp
 username, the day it was printed), so the text comes first:
 
 - **title**: a title the file states (front matter, a DOCX Title paragraph, HTML meta), else
-  the cover's largest heading (with a short subtitle under it), never a running header, a
+  the cover's largest heading (with a short subtitle under it, and the years a plan covers on
+  the line below), never a running header, a
   cover word ("Contents", "Executive summary") or a page number; the PDF /Title property only
   when the text offers nothing;
 - **date**: a statement in the text ("Date published: 29 January, 2025", "Published 12 August
@@ -13,9 +14,10 @@ username, the day it was printed), so the text comes first:
   are used when there is no statement, marked inferred;
 - **publisher**: only what states who published or wrote the document (`_publisher` lists the
   evidence, strongest first): a stated field, a copyright holder, a "Published by" imprint, a
-  web page's site name, a journal, the organisation line of the front page, the organisation of
-  the people the report says compiled it, the organisation of a foreword's signatory, a file
-  property naming an organisation. A body the text merely names in its prose ("NHS England's
+  web page's site name, a journal, a publication reference in a body's own scheme, the
+  organisation line of the front page, the organisation of the people the report says compiled
+  it, the organisation of a foreword's signatory, the known body's website a web page's own
+  figures are served from, a file property naming an organisation. A body the text merely names in its prose ("NHS England's
   five-year forward view") is no evidence: with none, the publisher stays empty;
 - **authors**: front matter or an "Author:" line; a file's Author property only when that name
   appears in the text (otherwise it is whoever saved the file), and never when it names an
@@ -82,6 +84,19 @@ _BODIES = {
     "Conservative Party": ("Conservative Party",),
     "Liberal Democrats": ("Liberal Democrats",),
 }
+# Their websites: a saved web page's own figures are served from its publisher's site. Sites
+# shared by many bodies (gov.uk) say nothing of which one published a page, so they are not here.
+_SITES = {
+    "england.nhs.uk": "NHS England", "hee.nhs.uk": "Health Education England", "digital.nhs.uk": "NHS Digital",
+    "improvement.nhs.uk": "NHS Improvement", "nhsproviders.org": "NHS Providers", "nhsconfed.org": "NHS Confederation",
+    "cqc.org.uk": "Care Quality Commission", "nice.org.uk": "National Institute for Health and Care Excellence",
+    "local.gov.uk": "Local Government Association", "adass.org.uk": "Association of Directors of Adult Social Services",
+    "kingsfund.org.uk": "The King's Fund", "health.org.uk": "The Health Foundation",
+    "nuffieldtrust.org.uk": "Nuffield Trust", "scie.org.uk": "Social Care Institute for Excellence",
+}
+# Their publication reference schemes: a reference a body's publications process issued
+# ("Publication reference: PRN01756", "PR2087") says whose publication it is.
+_REFERENCE_SCHEMES = ((re.compile(r"(?:PRN|PR|PAR)\d{3,6}(?:_[a-z]{1,3})?"), "NHS England"),)
 _LOCAL_BODY = re.compile(
     r"\b(?:[A-Z][\w’'&-]+\s+){1,5}(?:Integrated Care Board|ICB|(?:City|County|Borough|District|Metropolitan Borough) Council"
     r"|NHS (?:Foundation )?Trust|Council)\b")
@@ -105,6 +120,12 @@ _SIGNATORY = re.compile(  # the role line of a signature: "Sir James Mackey, Chi
     r"\b(?:Executive|Chair|Chairman|Chairwoman|Chairperson|Director|Officer|President|Leader|Secretary|Head)\s*,\s*"
     r"(?P<body>.+?)\s*$")
 _FOREWORD = re.compile(r"^(?:foreword|preface|introduction\s+by|a\s+message\s+from|message\s+from|dear\b)", re.I)
+_PUBLICATION_REFERENCE = re.compile(  # "Publication reference: PRN01756", "Publications approval reference: PAR123"
+    r"^publications?\s+(?:approval\s+)?(?:reference|ref\.?)(?:\s+(?:number|no\.?))?\s*:?\s*(?P<reference>\S+)", re.I)
+_FIGURE = re.compile(  # a line that is nothing but an image's address: a web page's own figure
+    r"^\(?\s*https?://(?P<host>[\w.-]+)/[^()\n]*\.(?:png|jpe?g|gif|svg|webp)\s*\)?$", re.I)
+_PERIOD = re.compile(  # a cover line giving the years a plan covers: "2026/27 to 2028/29", "2024–2029"
+    r"^(?:19|20)\d\d(?:/\d\d)?(?:\s*(?:to|–|-)\s*(?:19|20)\d\d(?:/\d\d)?)?$")
 _COPYRIGHT_HOLDER_YEAR = re.compile(  # "© NHS England 2023", "(c) NHS England 2021"
     r"(?:©|\(c\))\s*(?P<holder>[A-Z][^\n©|\d]{2,60}?)\s+(?:19|20)\d\d\b")
 _COPYRIGHT_YEAR_HOLDER = re.compile(  # "Copyright © 2024 The King's Fund", "© 2024 Nuffield Trust"
@@ -172,6 +193,9 @@ def _cover_title(loaded: LoadedFile, lines: list[str]) -> str:
     following = main + 1
     while following < len(blocks) and following in window:
         block, line = blocks[following], lines[following]
+        if _PERIOD.match(line.strip()) and len(title.split()) < 24:  # "Medium Term Planning Framework 2026/27 to 2028/29"
+            title = f"{title} {line.strip()}"
+            break
         if _generic(line) or _date_only(line):
             break
         joins = block.kind == "heading" and (line[:1].islower() or block.level > blocks[main].level)
@@ -297,8 +321,9 @@ def _publisher(loaded: LoadedFile, lines: list[str], fields: dict[str, str]) -> 
     """The publishing body, from the first kind of evidence the document has, strongest first;
     '' when nothing states it (never the body the text names most: a blog post discussing NHS
     England's plans is not published by NHS England)."""
-    for evidence in (_stated_field, _copyright_holder, _imprint, _site_name, _journal, _cover_organisation,
-                     _compilers_organisation, _signatory_organisation, _property_organisation):
+    for evidence in (_stated_field, _copyright_holder, _imprint, _site_name, _journal, _publication_reference,
+                     _cover_organisation, _compilers_organisation, _signatory_organisation, _figure_site,
+                     _property_organisation):
         if found := evidence(loaded, lines, fields):
             return found
     return ""
@@ -345,6 +370,29 @@ def _journal(loaded: LoadedFile, lines: list[str], fields: dict[str, str]) -> st
     """A journal article's running head: 'BMC Public Health (2025) 25:1374'."""
     journal = _CITATION.search("\n".join(lines[:6]))
     return journal.group("journal").strip() if journal else ""
+
+
+def _publication_reference(loaded: LoadedFile, lines: list[str], fields: dict[str, str]) -> str:
+    """A 'Publication reference:' line at the front or the back whose reference is in a body's
+    own scheme ('PRN01756' is NHS England's); a reference in no known scheme says nothing."""
+    for line in lines[:60] + lines[60:][-40:]:
+        if match := _PUBLICATION_REFERENCE.match(line.strip()):
+            reference = match.group("reference").strip(" .,;")
+            for scheme, body in _REFERENCE_SCHEMES:
+                if scheme.fullmatch(reference):
+                    return body
+    return ""
+
+
+def _figure_site(loaded: LoadedFile, lines: list[str], fields: dict[str, str]) -> str:
+    """A saved web page's figures (lines that are nothing but an image's address), when all of
+    them are served from one known body's website; a link in a sentence is no evidence."""
+    bodies = set()
+    for line in lines:
+        if match := _FIGURE.match(line.strip()):
+            host = match.group("host").lower()
+            bodies.add(next((body for site, body in _SITES.items() if host == site or host.endswith("." + site)), ""))
+    return bodies.pop() if len(bodies) == 1 else ""
 
 
 def _cover_organisation(loaded: LoadedFile, lines: list[str], fields: dict[str, str]) -> str:

@@ -14,7 +14,6 @@ from assistant.ingest.loaders import load_file
 from assistant.ingest.metadata import Metadata, infer_metadata
 
 LIMIT = 50 * 2**20
-SHARED = Path(__file__).resolve().parents[3] / "shared"
 
 
 def _infer(path: Path) -> Metadata:
@@ -175,56 +174,52 @@ def test_a_file_property_names_the_publisher_only_when_it_is_an_organisation(tmp
     assert (neither.publisher, neither.authors) == ("", [])
 
 
-# What each real document's SOURCES.md says (title words, date to the precision stated), and the
-# publisher wherever the text itself states it. Six extracts carry no such statement (the web
-# page's site header or the report's cover logo did not survive extraction; their text only
-# names the body in its prose), so they get none, where SOURCES.md knows it from elsewhere:
-# "NHS England" for the four web pages and the operational planning guidance, "DHSC" for the
-# 10 Year Health Plan's summary. A guess from the body most named would be right for these
-# and wrong for a blog post about them.
-NO_STATED_PUBLISHER = ""
-NHS = {
-    "10-year-health-plan-for-england-executive-summary.md":
-        ("Fit for the future: 10 Year Health Plan for England", NO_STATED_PUBLISHER, "2025-07"),
-    "nhse-neighbourhood-health-guidelines-2025_26.md":
-        ("Neighbourhood health guidelines 2025/26", NO_STATED_PUBLISHER, "2025-01-29"),
-    "nhse-planning-framework-for-the-nhs-in-england.md":
-        ("Planning framework for the NHS in England", NO_STATED_PUBLISHER, "2025-09-08"),
-    "nhse-nhs-oversight-framework-2025_26-methodology-manual.md":
-        ("NHS Oversight Framework 2025/26 – methodology manual", NO_STATED_PUBLISHER, "2025-06-26"),
-    "priorities-and-operational-planning-guidance-january-2025.md":
-        ("2025/26 priorities and operational planning guidance", NO_STATED_PUBLISHER, "2025-01"),
-    "medium-term-planning-framework-delivering-change-together-2026-27-to-2028-29.md":  # its foreword's signatory
-        ("Medium Term Planning Framework: delivering change together", "NHS England", ""),
-    "nhs-england-productivity-update.md": ("NHS productivity", NO_STATED_PUBLISHER, "2024-12"),
-    "assessment-of-priority-skills-to-2030-gov-uk.md":  # the organisation line above the title
-        ("Assessment of priority skills to 2030", "Skills England", "2025-08-12"),
-    "defining-the-integrated-neighbourhood.md":  # the journal's running head
-        ("Defining the integrated neighbourhood model: a systematic review of key domains and framework development",
-         "BMC Public Health", "2025"),
-}
-PDF = {  # a copyright line; "commissioned by NHS England"; "Report compiled by:" and affiliations; a site name
-    "Standard-operating-procedures-individual-funding-requests-February-2023.pdf":
-        ("Standard operating procedures: Individual funding requests", "NHS England", "2023-02-08"),
-    "AnalystX_Observatory_State_of_the_Nation_Workforce_survey_key_findings_211022_REVIEWED.pdf":
-        ("AnalystX Observatory State of the Nation: Workforce survey key findings", "NHS England", "2022-10-24"),
-    "Data Driven Healthcare in 2030 - Summary report - Mar 21.pdf":
-        ("Data Driven Healthcare in 2030: Transformation Requirements of the NHS Digital Technology and Health "
-         "Informatics Workforce", "Health Education England", "2021-03"),
-    "Digital, data and analytics - Annual Impact Report 2023_24 - Transformation Partners in Health and Care.pdf":
-        ("Digital, data and analytics – Annual Impact Report 2023/24", "Transformation Partners in Health and Care",
-         "2024"),
-}
+def test_a_publication_reference_in_a_bodys_own_scheme_names_it(tmp_path: Path) -> None:
+    front = _markdown(tmp_path, f"# Carers strategy 2025\n\nPublication reference: PRN01756\n\n{PROSE_NAMING_BODIES}")
+    back = _markdown(tmp_path, f"# Carers strategy 2025\n\n{PROSE_NAMING_BODIES}\nPublication reference: PR637_i\n")
+
+    assert (front.publisher, back.publisher) == ("NHS England", "NHS England")
 
 
-@pytest.mark.parametrize(("folder", "name"), [("corpus-nhs", n) for n in NHS] + [("corpus-pdf", n) for n in PDF])
-def test_the_real_documents_titles_dates_and_publishers(folder: str, name: str) -> None:
-    path = SHARED / folder / name
-    if not path.is_file():
-        pytest.skip(f"../shared/{folder} is not here")
-    title, publisher, date = (NHS | PDF)[name]
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Publication reference: Board paper (BM/24/42)",  # a reference in no scheme we know
+        "NHS England set out its priorities in publication PRN01625 last year.",  # a reference cited in prose
+    ],
+)
+def test_a_reference_in_no_known_scheme_or_cited_in_prose_is_no_evidence(tmp_path: Path, line: str) -> None:
+    found = _markdown(tmp_path, f"# Carers strategy 2025\n\n{line}\n\n{PROSE_NAMING_BODIES}")
 
-    found = _infer(path)
+    assert found.publisher == ""
 
-    assert (found.title, found.publisher) == (title, publisher)
-    assert found.date.startswith(date) and (date or not found.date)
+
+def test_a_web_pages_own_figures_name_the_site_that_published_it(tmp_path: Path) -> None:
+    found = _markdown(tmp_path, (
+        f"# Carers strategy 2025\n\n{PROSE_NAMING_BODIES}\n**Figure 1: the plan**\n\n"
+        "\\(https://www.england.nhs.uk/wp-content/uploads/2025/01/figure-1.png\\)\n\nMore text.\n"))
+
+    assert found.publisher == "NHS England"
+
+
+@pytest.mark.parametrize(
+    "figures",
+    [
+        # a link in a sentence is a reference to another page, not the page's own figure
+        "The NHS England chart (https://www.england.nhs.uk/wp-content/uploads/2025/01/chart.png) shows it.",
+        # figures from two bodies' sites say nothing of which one published the page
+        "(https://www.england.nhs.uk/uploads/a.png)\n\n(https://www.kingsfund.org.uk/media/b.jpg)",
+        # a site shared by many bodies names none of them
+        "(https://assets.publishing.service.gov.uk/media/chart.png)",
+    ],
+)
+def test_a_linked_image_mixed_sites_or_a_shared_site_are_no_evidence(tmp_path: Path, figures: str) -> None:
+    found = _markdown(tmp_path, f"# Carers strategy 2025\n\n{PROSE_NAMING_BODIES}\n{figures}\n")
+
+    assert found.publisher == ""
+
+
+def test_the_years_a_plan_covers_under_its_cover_title_are_part_of_the_title(tmp_path: Path) -> None:
+    found = _markdown(tmp_path, "# Carers strategy\n\n2026/27 to 2028/29\n\n## Foreword\n\nText.\n")
+
+    assert found.title == "Carers strategy 2026/27 to 2028/29"
