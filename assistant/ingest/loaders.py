@@ -116,6 +116,9 @@ def _control_ratio(data: bytes) -> float:
     return controls / max(len(data), 1)
 
 
+_MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?(https?://[^)\s>]+)")  # ![Figure 1](https://…/fig.png)
+
+
 def _load_plain(data: bytes, path: Path) -> LoadedFile:
     text, warnings = decode_text(data)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -123,7 +126,9 @@ def _load_plain(data: bytes, path: Path) -> LoadedFile:
         from assistant.ingest.markdown_reader import front_matter, read_markdown
 
         fields, body = front_matter(text)
-        return LoadedFile(reading=read_markdown(body), warnings=warnings, fields=fields,
+        figures = " ".join(_MARKDOWN_IMAGE.findall(body))
+        return LoadedFile(reading=read_markdown(body), warnings=warnings,
+                          fields={**fields, **({"figure_addresses": figures} if figures else {})},
                           title=fields.get("title", ""))
     from assistant.ingest.text_reader import read_text
 
@@ -169,11 +174,16 @@ def _load_html(data: bytes, path: Path) -> LoadedFile:
     )
     author = meta("author", "article:author", "dc.creator", "DC.creator")
     publisher = meta("publisher", "dc.publisher", "DC.publisher", "og:site_name")
+    canonical = soup.find("link", rel="canonical")
+    address = meta("og:url") or (str(canonical.get("href", "")).strip() if canonical else "")
+    figures = " ".join(str(img["src"]).strip() for img in soup.find_all("img", src=True)
+                       if str(img["src"]).strip().startswith(("http://", "https://")))
     from assistant.ingest.html_reader import read_html
 
+    found = {"publisher": publisher, "page_address": address, "figure_addresses": figures}
     return LoadedFile(
         reading=read_html(soup.body or soup), title=title, authors=[author] if author else [],
-        date=_iso_date(date), warnings=warnings, fields={"publisher": publisher} if publisher else {},
+        date=_iso_date(date), warnings=warnings, fields={k: v for k, v in found.items() if v},
     )
 
 

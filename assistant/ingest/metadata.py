@@ -14,11 +14,12 @@ username, the day it was printed), so the text comes first:
   are used when there is no statement, marked inferred;
 - **publisher**: only what states who published or wrote the document (`_publisher` lists the
   evidence, strongest first): a stated field, a copyright holder, a "Published by" imprint, a
-  web page's site name, a journal, a publication reference in a body's own scheme, the
-  organisation line of the front page, the organisation of the people the report says compiled
-  it, the organisation of a foreword's signatory, the known body's website a web page's own
-  figures are served from, a file property naming an organisation. A body the text merely names in its prose ("NHS England's
-  five-year forward view") is no evidence: with none, the publisher stays empty;
+  web page's site name or its own address on a known body's website, a journal, a publication
+  reference in a body's own scheme, the organisation line of the front page, the organisation
+  of the people the report says compiled it, the organisation of a foreword's signatory, the
+  known body's website a web page's own figures are served from, a file property naming an
+  organisation. A body the text merely names in its prose ("NHS England's five-year forward
+  view") is no evidence: with none, the publisher stays empty;
 - **authors**: front matter or an "Author:" line; a file's Author property only when that name
   appears in the text (otherwise it is whoever saved the file), and never when it names an
   organisation (that is a publisher).
@@ -123,7 +124,7 @@ _FOREWORD = re.compile(r"^(?:foreword|preface|introduction\s+by|a\s+message\s+fr
 _PUBLICATION_REFERENCE = re.compile(  # "Publication reference: PRN01756", "Publications approval reference: PAR123"
     r"^publications?\s+(?:approval\s+)?(?:reference|ref\.?)(?:\s+(?:number|no\.?))?\s*:?\s*(?P<reference>\S+)", re.I)
 _FIGURE = re.compile(  # a line that is nothing but an image's address: a web page's own figure
-    r"^\(?\s*https?://(?P<host>[\w.-]+)/[^()\n]*\.(?:png|jpe?g|gif|svg|webp)\s*\)?$", re.I)
+    r"^\(?\s*(?P<address>https?://[\w.-]+/[^()\n]*\.(?:png|jpe?g|gif|svg|webp))\s*\)?$", re.I)
 _PERIOD = re.compile(  # a cover line giving the years a plan covers: "2026/27 to 2028/29", "2024–2029"
     r"^(?:19|20)\d\d(?:/\d\d)?(?:\s*(?:to|–|-)\s*(?:19|20)\d\d(?:/\d\d)?)?$")
 _COPYRIGHT_HOLDER_YEAR = re.compile(  # "© NHS England 2023", "(c) NHS England 2021"
@@ -321,7 +322,8 @@ def _publisher(loaded: LoadedFile, lines: list[str], fields: dict[str, str]) -> 
     """The publishing body, from the first kind of evidence the document has, strongest first;
     '' when nothing states it (never the body the text names most: a blog post discussing NHS
     England's plans is not published by NHS England)."""
-    for evidence in (_stated_field, _copyright_holder, _imprint, _site_name, _journal, _publication_reference,
+    for evidence in (_stated_field, _copyright_holder, _imprint, _site_name, _own_address, _journal,
+                     _publication_reference,
                      _cover_organisation, _compilers_organisation, _signatory_organisation, _figure_site,
                      _property_organisation):
         if found := evidence(loaded, lines, fields):
@@ -384,15 +386,27 @@ def _publication_reference(loaded: LoadedFile, lines: list[str], fields: dict[st
     return ""
 
 
+def _own_address(loaded: LoadedFile, lines: list[str], fields: dict[str, str]) -> str:
+    """A web page's own address (its canonical or og:url tag, a `url:` in front matter) on a
+    known body's website."""
+    address = fields.get("page_address") or fields.get("url") or ""
+    return _site_body(address) if re.match(r"https?://", address.strip()) else ""
+
+
 def _figure_site(loaded: LoadedFile, lines: list[str], fields: dict[str, str]) -> str:
-    """A saved web page's figures (lines that are nothing but an image's address), when all of
-    them are served from one known body's website; a link in a sentence is no evidence."""
-    bodies = set()
-    for line in lines:
-        if match := _FIGURE.match(line.strip()):
-            host = match.group("host").lower()
-            bodies.add(next((body for site, body in _SITES.items() if host == site or host.endswith("." + site)), ""))
+    """A saved web page's own figures (Markdown or HTML images, or lines that are nothing but
+    an image's address), when all of them are served from one known body's website; a link in
+    a sentence is no evidence, and neither are figures from several sites."""
+    addresses = [m.group("address") for line in lines if (m := _FIGURE.match(line.strip()))]
+    addresses += fields.get("figure_addresses", "").split()
+    bodies = {_site_body(a) for a in addresses}
     return bodies.pop() if len(bodies) == 1 else ""
+
+
+def _site_body(address: str) -> str:
+    """The known body whose website an address is on ('https://www.england.nhs.uk/…')."""
+    host = re.sub(r"^https?://", "", address.strip().lower()).split("/")[0].split(":")[0]
+    return next((body for site, body in _SITES.items() if host == site or host.endswith("." + site)), "")
 
 
 def _cover_organisation(loaded: LoadedFile, lines: list[str], fields: dict[str, str]) -> str:

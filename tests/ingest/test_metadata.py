@@ -223,3 +223,32 @@ def test_the_years_a_plan_covers_under_its_cover_title_are_part_of_the_title(tmp
     found = _markdown(tmp_path, "# Carers strategy\n\n2026/27 to 2028/29\n\n## Foreword\n\nText.\n")
 
     assert found.title == "Carers strategy 2026/27 to 2028/29"
+
+
+def test_a_markdown_pages_images_name_the_site_serving_them(tmp_path: Path) -> None:
+    found = _markdown(tmp_path, (
+        f"# Carers strategy 2025\n\n{PROSE_NAMING_BODIES}\n![Figure 1: the plan](https://www.kingsfund.org.uk/media/fig-1.png)\n"))
+
+    assert found.publisher == "The King's Fund"
+
+
+def _html(tmp_path: Path, head: str, body: str) -> Metadata:
+    path = tmp_path / "page.html"
+    path.write_text(f"<html><head><title>Carers strategy 2025</title>{head}</head><body><h1>Carers strategy 2025</h1>"
+                    f"<p>{PROSE_NAMING_BODIES}</p>{body}</body></html>")
+    return _infer(path)
+
+
+def test_a_web_pages_own_address_or_images_on_a_bodys_site_name_it(tmp_path: Path) -> None:
+    own = _html(tmp_path, '<link rel="canonical" href="https://www.england.nhs.uk/long-read/carers/">', "")
+    images = _html(tmp_path, "", '<img src="https://www.nuffieldtrust.org.uk/files/chart.png" alt="Chart">')
+
+    assert (own.publisher, images.publisher) == ("NHS England", "Nuffield Trust")
+
+
+def test_a_link_in_a_web_page_or_images_from_several_sites_are_no_evidence(tmp_path: Path) -> None:
+    linked = _html(tmp_path, "", '<p>See <a href="https://www.england.nhs.uk/long-read/carers/">the plan</a>.</p>')
+    mixed = _html(tmp_path, "", ('<img src="https://www.england.nhs.uk/a.png">'
+                                 '<img src="https://www.facebook.com/tr?id=1.png">'))
+
+    assert (linked.publisher, mixed.publisher) == ("", "")
