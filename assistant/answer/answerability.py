@@ -75,14 +75,14 @@ def judge(
     hard = [i for i, part in enumerate(question.parts) if part.asks and part.asks not in SOFT_KINDS]
     if hard:
         kind = question.parts[hard[0]].asks or ""
-        holders = [(i, c) for i, c in ((i, _holder(pool, i)) for i in hard) if c is not None]
-        if not holders:
+        holders = {i: _holders(pool, i) for i in hard}
+        if not any(holders.values()):
             return Answerability(False, f"the question asks for {_WHAT.get(kind, kind)} and no close passage gives one")
-        on_subject = [(i, c) for i, c in holders
+        on_subject = [c for i in hard for c in holders[i]
                       if c.subjects[i] >= SUBJECT_SHARE * max(o.subjects[i] for o in pool[:SUBJECT_POOL])]
         if not on_subject:
             return Answerability(False, f"the passages that give {_WHAT.get(kind, kind)} are about something else")
-        lead = on_subject[0][1]
+        lead = on_subject[0]
     if lead.score < floor:
         return Answerability(False, "no passage that holds what is asked is close to the question")
     contenders = [lead, *(c for c in pool if c.score >= pool[0].score * 0.85 and c is not lead)][:3]
@@ -120,12 +120,12 @@ def _missing_names(question: str, retrieved: list[ScoredChunk], metas: dict[str,
     return sorted(missing)
 
 
-def _holder(pool: list[Candidate], part: int) -> Candidate | None:
-    """The best unit for a part of the question that holds what the part asks for, among
+def _holders(pool: list[Candidate], part: int) -> list[Candidate]:
+    """The units that hold what a part of the question asks for, best for the part first, among
     those whose relevance to the part (not counting what they hold) is close to the best's."""
     by_part = sorted(pool, key=lambda c: c.parts[part], reverse=True)
     top = max(c.relevance[part] for c in pool)
-    return next((c for c in by_part if c.holds[part] and c.relevance[part] >= top * CLOSE), None)
+    return [c for c in by_part if c.holds[part] and c.relevance[part] >= top * CLOSE]
 
 
 def _described(meta: DocumentMeta) -> str:

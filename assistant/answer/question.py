@@ -34,7 +34,9 @@ _ASKS: list[tuple[str, re.Pattern[str]]] = [
     ("money", re.compile(r"\bhow much\b[^?,;]{0,60}\b(pay|paid|cost|costs|costing|spend|spent|charge[ds]?|invest(ed)?|"
                          r"fund(ed)?|price[ds]?|earn(ed)?|raise[ds]?|save[ds]?)\b|"
                          r"\bhow much (money|funding|spend\w*|budget\w*|cost\w*|revenue|capital|investment|pay|"
-                         r"sav\w+|will [\w ]{0,40}(budgets?|spend\w*|funding|revenue|capital) )", _Q)),
+                         r"sav\w+|will [\w ]{0,40}(budgets?|spend\w*|funding|revenue|capital) )|"
+                         r"\b(above|below|over|under|beyond|up to) what ([\w-]+ ){0,3}(cost|price|sum|amount|value|"
+                         r"budget|spend)\b", _Q)),
     ("number", re.compile(r"\bhow (many|much|large|big)\b|\bwhat (number|figure|size|level|rate|target|"
                           r"amount|value|population)\b|\bwhat ([\w&/-]+ ){1,3}(performance|target|standard|rate|"
                           r"level|ambition|size|figure)s?\b|\bwhat (is|are|was|were) the (figure|number|target|rate|"

@@ -22,7 +22,7 @@ from assistant.answer.question import ASKING_WORDS, SOFT_KINDS, Question, holds
 from assistant.common.text import content_stems, words
 from assistant.index.bm25 import KeywordIndex
 from assistant.index.embedder import Embedder
-from assistant.index.search_text import unit_text
+from assistant.index.search_text import keyword_tokens, unit_text
 from assistant.ingest.instructions import is_set_aside
 from assistant.models import HEADING_SEPARATOR, AnswerUnit, DocumentMeta
 from assistant.retrieve import ScoredChunk
@@ -59,7 +59,7 @@ class Candidate:
     def terms(self) -> frozenset[str]:
         """The unit's content stems, its lead-in included."""
         if self._terms is None:
-            self._terms = frozenset(content_stems(unit_text(self.unit)))
+            self._terms = frozenset(keyword_tokens(unit_text(self.unit)))
         return self._terms
 
     @property
@@ -115,8 +115,8 @@ class UnitScorer:
             return
         parts = question.parts
         part_vectors = self.embedder.embed([p.text for p in parts]) if len(parts) > 1 else qvec[None, :]
-        whole = {t: keywords.idf(t) for t in set(content_stems(question.text))}
-        part_terms = [{t: keywords.idf(t) for t in set(content_stems(p.text))} for p in parts]
+        whole = {t: keywords.idf(t) for t in set(keyword_tokens(question.text, closed_forms=False))}
+        part_terms = [{t: keywords.idf(t) for t in set(keyword_tokens(p.text, closed_forms=False))} for p in parts]
         part_subjects = [{t: w for t, w in terms.items() if t not in ASKING_WORDS} or terms for terms in part_terms]
         q_words = set(words(question.text))
         titles = [m.title for m in metas.values()]
@@ -124,7 +124,11 @@ class UnitScorer:
         for cand in cands:
             meta = metas[cand.doc_id]
             speaker = cand.chunk.chunk.speaker or meta.author_line
-            drop = set(content_stems(" ".join([meta.author_line, meta.author_role, meta.publisher, speaker])))
+            drop = set(keyword_tokens(" ".join([meta.author_line, meta.author_role, meta.publisher, speaker])))
+            # what the unit must be about: not the words naming its source ("according to HEE's Data
+            # Driven Healthcare in 2030"); an author's role ("chief executive of Milton Keynes") may be the topic
+            source = [meta.author_line, meta.publisher, speaker, meta.title if cand.doc_id in named_docs else ""]
+            naming = set(keyword_tokens(" ".join(source)))
             spoken = any(len(w) > 2 and w in q_words for w in words(speaker))
             # a document named ("the SHA blog recommends") speaks through its author, not its readers' comments
             cand.named = spoken or (cand.doc_id in named_docs and cand.unit.section != "comment")
@@ -139,7 +143,8 @@ class UnitScorer:
             cand.score = (DENSE_WEIGHT * cand.dense + LEXICAL_WEIGHT * cand.lexical + prior
                           + kind_bonus(question.asks, cand.text))
             cand.parts, cand.holds, cand.relevance = [], [], []
-            cand.subjects = [coverage(subject, cand.terms | heading_terms(cand.unit)) for subject in part_subjects]
+            cand.subjects = [coverage({t: w for t, w in subject.items() if t not in naming} or subject,
+                                      cand.terms | heading_terms(cand.unit)) for subject in part_subjects]
             for part, vector, weights in zip(parts, part_vectors, part_terms, strict=True):
                 mine = {t: w for t, w in weights.items() if t not in drop} or weights
                 lexical = 0.5 * coverage(mine, cand.terms) + 0.5 * cand.lexical
@@ -179,7 +184,7 @@ def _squashed(text: str) -> str:
 
 def heading_terms(unit: AnswerUnit) -> frozenset[str]:
     """The content stems of the headings above a unit: what it is about, when it does not say."""
-    return frozenset(content_stems(unit.heading))
+    return frozenset(keyword_tokens(unit.heading))
 
 
 def kind_bonus(kind: str | None, text: str) -> float:

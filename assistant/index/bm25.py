@@ -18,18 +18,18 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.common.text import content_stems
 from assistant.index.catalog import Catalog
-from assistant.index.search_text import indexed_text
+from assistant.index.search_text import indexed_text, keyword_tokens
 
 if TYPE_CHECKING:
     import bm25s
 
-TOKENIZER_VERSION = "3"  # bump when assistant.common.text.content_stems changes, to rebuild saved indexes
+TOKENIZER_VERSION = "4"  # bump when search_text.keyword_tokens (or the stemmer) changes, to rebuild saved indexes
 
 
 class KeywordIndex:
-    """BM25 over chunk texts (stemmed, stopwords removed)."""
+    """BM25 over chunk texts, as `keyword_tokens` reads them (stemmed, stopwords removed, figures,
+    financial years and acronyms whole)."""
 
     def __init__(
         self, retriever: bm25s.BM25 | None, chunk_ids: list[str], generation: int,
@@ -53,7 +53,7 @@ class KeywordIndex:
         if not chunks:
             return cls(None, [], generation)
         titles = {d.meta.doc_id: d.meta.title for d in catalog.documents()}
-        tokens = [content_stems(indexed_text(c, titles.get(c.doc_id, ""))) or ["∅"] for c in chunks]
+        tokens = [keyword_tokens(indexed_text(c, titles.get(c.doc_id, ""))) or ["∅"] for c in chunks]
         import bm25s
 
         retriever = bm25s.BM25()
@@ -119,7 +119,7 @@ class KeywordIndex:
     ) -> list[tuple[str, float]]:
         """(chunk_id, BM25 score) of the best k chunks, restricted to the chunk ids in `allowed`
         and/or the documents in `allowed_docs` when given."""
-        tokens = content_stems(query)
+        tokens = keyword_tokens(query)
         if self.retriever is None or not tokens:
             return []
         mask = None

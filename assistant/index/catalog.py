@@ -288,8 +288,8 @@ class Catalog:
         found: dict[str, tuple[AnswerUnit, np.ndarray]] = {}
         query = f'SELECT {_UNIT_COLUMNS}, vector FROM units WHERE doc_id = ? AND start < ? AND "end" > ?'
         with self._connect() as db:
-            for doc_id, start, end in spans:
-                for row in db.execute(query + " ORDER BY start", (doc_id, end, start)):
+            for doc_id, start, end in _merged(spans):
+                for row in db.execute(query, (doc_id, end, start)):
                     if row[0] not in found:
                         found[row[0]] = (_unit(row), np.frombuffer(row[13], dtype=np.float16).astype(np.float32))
         return sorted(found.values(), key=lambda p: (p[0].doc_id, p[0].start))
@@ -326,3 +326,14 @@ def _unit(row: tuple) -> AnswerUnit:
         lead_start=row[6], lead_end=row[7], section=row[8], speaker=row[9], heading=row[10], text=row[11],
         lead=row[12],
     )
+
+
+def _merged(spans: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Overlapping or touching spans of one document as one, so each stretch is read once."""
+    out: list[tuple[str, int, int]] = []
+    for doc_id, start, end in sorted(spans):
+        if out and out[-1][0] == doc_id and start <= out[-1][2]:
+            out[-1] = (doc_id, out[-1][1], max(out[-1][2], end))
+        else:
+            out.append((doc_id, start, end))
+    return out

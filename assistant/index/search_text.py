@@ -1,9 +1,11 @@
-"""What the retrievers see of a chunk: its text with its heading (and title) in front, links removed."""
+"""What the retrievers see of a chunk: its text with its heading (and title) in front, links
+removed; and the terms keyword search compares."""
 
 from __future__ import annotations
 
 import re
 
+from assistant.common.text import STOPWORDS, stems
 from assistant.models import AnswerUnit, Chunk
 
 _LINK = re.compile(r"\\?\(https?://[^)\s]*\\?\)|https?://\S+")
@@ -17,7 +19,6 @@ def indexed_text(chunk: Chunk, title: str = "") -> str:
     body = _LINK.sub(" ", chunk.text)
     lead = f"{chunk.context}\n" if chunk.context else ""
     return f"{context}\n{lead}{body}" if context else f"{lead}{body}"
-
 
 
 def unit_text(unit: AnswerUnit) -> str:
@@ -35,3 +36,38 @@ def unit_text(unit: AnswerUnit) -> str:
 
 def _cells(row: str) -> list[str]:
     return [cell.strip() for cell in row.strip().strip("|").split("|")]
+
+
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " ", "–": "-", "—": "-"})
+_TOKEN = re.compile(r"[A-Za-z0-9£$€%]+(?:[&'.,/-][A-Za-z0-9%]+)*")
+_YEAR_RANGE = re.compile(r"\b((?:19|20)\d\d) ?[-/] ?(\d\d)\b")  # 2025/26, 2025-26, 2025 - 26
+_MAGNITUDE = re.compile(r"(?<![A-Za-z])[£$€]?(\d+(?:\.\d+)?) ?(bn|m|k)\b", re.I)
+_MAGNITUDES = {"bn": "billion", "m": "million", "k": "thousand"}
+_AMPERSAND_ACRONYM = re.compile(r"[a-z]{1,3}&[a-z]{1,4}")  # a&e, r&d
+
+
+def keyword_tokens(text: str, closed_forms: bool = True) -> list[str]:
+    """The terms BM25 and unit matching compare: stems of the words that carry meaning, with
+    figures, financial years ("2025/26" however it is written) and acronyms such as A&E kept
+    whole; a hyphenated word gives its parts and its closed-up form ("four-hour": four, hour,
+    fourhour), so "four-hour" meets "four hour". Without `closed_forms`, only its parts: a
+    question's terms weighed against a unit's count the word once per part, not three times."""
+    text = _YEAR_RANGE.sub(r"\1/\2", text.translate(_QUOTES))
+    text = _MAGNITUDE.sub(lambda m: f"{m.group(1)} {_MAGNITUDES[m.group(2).lower()]}", text)
+    pieces: list[tuple[str, bool]] = []  # (word, to be stemmed)
+    for raw in _TOKEN.findall(text):
+        word = raw.lower().strip(".,'").lstrip("£$€")
+        if not word:
+            continue
+        if not ("&" in word or "/" in word or "-" in word):
+            if word not in STOPWORDS:
+                pieces.append((word, True))
+        elif _YEAR_RANGE.fullmatch(word) or _AMPERSAND_ACRONYM.fullmatch(word):
+            pieces.append((word, False))
+        else:
+            parts = [p for p in re.split(r"[&/-]", word) if p.strip(".,'")]
+            if closed_forms and len(parts) > 1 and "-" in word:
+                parts.append("".join(parts))
+            pieces += [(p, True) for p in parts if p not in STOPWORDS]
+    stemmed = iter(stems([w for w, to_stem in pieces if to_stem]))
+    return [next(stemmed) if to_stem else w for w, to_stem in pieces]

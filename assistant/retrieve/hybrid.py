@@ -1,8 +1,15 @@
-"""Hybrid retrieval: dense (Chroma) and BM25 candidates fused by reciprocal rank, then diversified.
+"""Hybrid retrieval: dense (Chroma) and BM25 candidate chunks, ranked again by their best answer
+units, fused by reciprocal rank, weighted towards the documents the question names, diversified.
 
-Dense alone misses exact names and figures that officers ask about; BM25 alone misses paraphrase.
-RRF needs no score calibration between the two. A per-document penalty then keeps a comparison
-question from being answered out of one document only.
+Dense alone misses exact names and figures that officers ask about; BM25 alone misses paraphrase;
+on long documents both reward a passage that mentions the question's words here and there over
+one with a sentence that answers it. So the candidates of both are ranked four ways (chunk
+dense, chunk BM25, best unit by meaning, best unit by words: `units`), and RRF, which needs no
+score calibration, fuses the four with weights chosen by measurement (README "How passages are
+found"). A chunk of a document the question names ("according to the Medium Term Planning
+Framework": `naming`) gains in proportion; when it names two or more, the best chunk of each
+leads. The last places go to documents not yet represented, so a comparison is not answered
+out of one document only.
 """
 
 from __future__ import annotations
@@ -16,6 +23,8 @@ from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from assistant.index.library import Library
 from assistant.models import Chunk, DocumentMeta, SearchFilters
+from assistant.retrieve.naming import named_documents
+from assistant.retrieve.units import UnitEvidence, question_weights, unit_evidence
 
 Mode = Literal["hybrid", "dense", "bm25"]
 
@@ -29,6 +38,8 @@ class ScoredChunk:
     dense: float = 0.0
     keyword: float = 0.0
     ranks: dict[str, int] = field(default_factory=dict)
+    units: UnitEvidence = field(default_factory=UnitEvidence)
+    named: float = 0.0
 
 
 class HybridRetriever(BaseRetriever):
@@ -59,8 +70,10 @@ class HybridRetriever(BaseRetriever):
         if allowed is not None and not allowed:
             return []
         lists: dict[str, list[tuple[str, float]]] = {}
+        vector = query_vector
         if self.mode in ("hybrid", "dense"):
-            vector = query_vector if query_vector is not None else self.library.embedder.embed([question])[0]
+            if vector is None:
+                vector = self.library.embedder.embed([question])[0]
             where = SearchFilters(doc_ids=sorted(allowed)) if allowed is not None else None
             lists["dense"] = self.library.vectors.query(vector, n, where)
         if self.mode in ("hybrid", "bm25"):
@@ -72,8 +85,42 @@ class HybridRetriever(BaseRetriever):
             if cid in chunks:  # a vector the catalogue does not know (mid-ingest) is skipped
                 entry.chunk = chunks[cid]
                 scored.append(entry)
+        if self.mode != "hybrid":
+            scored.sort(key=lambda s: s.score, reverse=True)
+            return scored[:k]
+        assert vector is not None
+        self._rank_by_units(question, vector, scored)
+        named = self._rank_by_naming(question, scored, allowed)
         scored.sort(key=lambda s: s.score, reverse=True)
-        return diversify(scored, k) if self.mode == "hybrid" else scored[:k]
+        return diversify(named_first(scored, named), k)
+
+    def _rank_by_units(self, question: str, vector: np.ndarray, scored: list[ScoredChunk]) -> None:
+        """Add each chunk's ranks by its best unit, by meaning and by words, to its fused score."""
+        weights = question_weights(question, self.library.keywords())
+        titles = {d: m.title for d, m in self.library.metas().items()}
+        dense = {s.chunk.chunk_id: s.dense for s in scored if "dense" in s.ranks}
+        evidence = unit_evidence(self.library.catalog, [s.chunk for s in scored], vector, weights, titles, dense)
+        for entry in scored:
+            entry.units = evidence.get(entry.chunk.chunk_id, UnitEvidence())
+        rankings = {
+            "unit_dense": (self.settings.unit_dense_weight, lambda s: s.units.dense),
+            "unit_lexical": (self.settings.unit_lexical_weight, lambda s: s.units.lexical),
+        }
+        for name, (weight, key) in rankings.items():
+            for rank, entry in enumerate(sorted(scored, key=key, reverse=True), start=1):
+                entry.score += weight / (self.settings.rrf_k + rank)
+                entry.ranks[name] = rank
+
+    def _rank_by_naming(self, question: str, scored: list[ScoredChunk], allowed: set[str] | None) -> list[str]:
+        """Weight the fused scores towards the documents the question names; the clearly named ones."""
+        metas = self.library.metas()
+        if allowed is not None:
+            metas = {d: m for d, m in metas.items() if d in allowed}
+        named = named_documents(question, metas)
+        for entry in scored:
+            entry.named = named.get(entry.chunk.doc_id, 0.0)
+            entry.score *= 1.0 + self.settings.named_document_boost * entry.named
+        return [d for d, v in named.items() if v >= 1.0]
 
     def _fuse(self, lists: dict[str, list[tuple[str, float]]]) -> dict[str, ScoredChunk]:
         weights = {"dense": self.settings.dense_weight, "bm25": self.settings.bm25_weight}
@@ -107,6 +154,19 @@ def matches(meta: DocumentMeta, filters: SearchFilters) -> bool:
         and (not filters.year_from or year >= filters.year_from)
         and (not filters.year_to or year <= filters.year_to)
     )
+
+
+def named_first(ranked: list[ScoredChunk], named: list[str]) -> list[ScoredChunk]:
+    """When a question clearly names two or more documents ("do the BMC review and the
+    guidelines agree..."), the best chunk of each leads, in ranked order; else the ranking as is."""
+    if len(named) < 2:
+        return ranked
+    wanted, firsts = set(named), []
+    for entry in ranked:
+        if entry.chunk.doc_id in wanted:
+            firsts.append(entry)
+            wanted.discard(entry.chunk.doc_id)
+    return firsts + [s for s in ranked if s not in firsts]
 
 
 def diversify(ranked: list[ScoredChunk], k: int, reserve: int = 2) -> list[ScoredChunk]:

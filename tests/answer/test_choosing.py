@@ -100,3 +100,28 @@ def test_a_further_part_of_the_question_is_answered_where_the_document_answers_i
     quotes = " ".join(c.quote for c in answer.citations)
     assert "within two working days" in answer.citations[0].quote
     assert "Costs will not be reimbursed" in quotes
+
+
+PLATFORM = """Data platform update
+
+Published by the Borsetshire Integrated Care Board.
+
+All partners must connect their own systems to the shared data platform, and 12 teams already have.
+
+The board will support adoption of the shared data platform to 85% of all care homes by March 2026.
+
+Members agreed a timetable of 4 workshops on records for the spring.
+"""
+
+
+def test_a_unit_holding_the_asked_for_figure_about_the_subject_leads_over_one_about_something_else(
+    tmp_path: Path, make_assistant: Callable[..., Assistant]
+) -> None:
+    folder = tmp_path / "library"
+    folder.mkdir()
+    (folder / "platform.txt").write_text(PLATFORM, encoding="utf-8")
+    assistant = make_assistant()
+    assert not assistant.ingest([folder]).partial
+    answer = assistant.ask("How far has the data platform got, and what level of adoption does the board aim for?")
+    assert not answer.refused
+    assert any("85% of all care homes" in c.quote for c in answer.citations)

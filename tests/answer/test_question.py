@@ -88,3 +88,8 @@ def test_how_much_someone_paid_or_something_cost_asks_for_a_sum_of_money() -> No
     assert kind_asked("How much did the board pay the consultants for the review?") == "money"
     assert kind_asked("How much will the new centres cost?") == "money"
     assert kind_asked("How much of the budget goes to prevention?") == "share"
+
+
+def test_above_what_cost_asks_for_a_sum_of_money() -> None:
+    assert kind_asked("Above what annual cost does a request need the board's approval?") == "money"
+    assert kind_asked("Below what value may a manager sign off a contract?") == "money"

@@ -1,0 +1,37 @@
+"""Which documents a question names, by the words that describe them (not their text)."""
+
+from __future__ import annotations
+
+from assistant.models import DocumentMeta
+from assistant.retrieve.naming import named_documents
+
+METAS = {
+    "mtpf": DocumentMeta(doc_id="mtpf", title="Medium Term Planning Framework", publisher="NHS England",
+                         date="2025-10-24", source="/lib/medium-term-planning-framework-2026-27.md"),
+    "pf": DocumentMeta(doc_id="pf", title="Planning framework for the NHS in England", publisher="NHS England",
+                       date="2025-09-08", source="/lib/nhse-planning-framework.md"),
+    "sha": DocumentMeta(doc_id="sha", title="Whole person care: the hard work follows",
+                        publisher="Socialist Health Association (SHA) blog", authors=["Richard Bourne"]),
+    "blog": DocumentMeta(doc_id="blog", title="Integration is the real issue", publisher="The MJ",
+                         authors=["Jonathan McShane"]),
+}
+
+
+def test_a_title_phrase_names_its_document_most_clearly() -> None:
+    named = named_documents("What does the Medium Term Planning Framework expect of trusts?", METAS)
+    assert named["mtpf"] == 1.0
+    assert named["pf"] < 1.0 and named["sha"] == 0.0
+
+
+def test_the_publication_month_tells_two_frameworks_apart() -> None:
+    named = named_documents("What did the September 2025 planning framework say?", METAS)
+    assert named["pf"] == 1.0 > named["mtpf"]
+
+
+def test_an_acronym_only_one_document_carries_and_an_authors_surname_name_it() -> None:
+    assert named_documents("What does the SHA blog propose?", METAS)["sha"] == 1.0
+    assert named_documents("What does McShane say about boards?", METAS)["blog"] == 1.0
+
+
+def test_a_question_naming_nothing_gives_every_document_zero() -> None:
+    assert set(named_documents("How should care be integrated?", METAS).values()) == {0.0}
