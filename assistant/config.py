@@ -75,6 +75,10 @@ class Settings(BaseSettings):
     # Retrieval and answering
     top_k: int = Field(10, description="Passages handed to the answerer.")
     candidate_k: int = Field(30, description="Candidates each retriever contributes to fusion.")
+    unit_cache_units: int = Field(
+        100_000, ge=1, description="Most answer units (with their vectors, ~3.5 KB each) kept in memory for answering; "
+        "beyond it the documents least recently used are read from the catalogue again.",
+    )
     rrf_k: int = Field(60, description="Reciprocal rank fusion constant.")
     dense_weight: float = Field(0.0, description="Weight of the chunks' dense ranking in fusion.")
     bm25_weight: float = Field(1.0, description="Weight of the chunks' BM25 ranking in fusion.")

@@ -53,7 +53,7 @@ class ExtractiveAnswerer:
         asked = read_question(standalone)
         keywords = self.library.keywords()
         spans = [(s.chunk.doc_id, s.chunk.start, s.chunk.end) for s in retrieved]
-        cands = candidates(retrieved, self.library.catalog.units_within(spans))
+        cands = candidates(retrieved, self.library.units_within(spans))
         replies = reply_candidates(standalone, cands, retrieved, self.library)
         self.scorer.score(asked, qvec, cands, keywords, metas)
         favour(cands, replies)

@@ -89,7 +89,7 @@ def _same_person(speaker: str, name: str) -> bool:
 
 def _candidate(unit: AnswerUnit, retrieved: list[ScoredChunk], library: Library) -> Candidate | None:
     """A candidate for a unit retrieval did not bring, with its stored vector."""
-    stored = library.catalog.units_within([(unit.doc_id, unit.start, unit.end)])
+    stored = library.units_within([(unit.doc_id, unit.start, unit.end)])
     vector = next((v for u, v in stored if u.unit_id == unit.unit_id), None)
     if vector is None:
         return None

@@ -11,7 +11,9 @@ stray vectors left by a crash are swept away on the next run.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import threading
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -89,6 +91,7 @@ class Catalog:
     def __init__(self, data_dir: Path) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.path = data_dir / "catalog.sqlite3"
+        self._reader = threading.local()  # per thread (and process): a connection kept open for generation()
         with self._connect() as db:
             db.executescript(_SCHEMA)
             columns = {row[1] for row in db.execute("PRAGMA table_info(chunks)")}
@@ -100,9 +103,14 @@ class Catalog:
         return transaction(self.path)
 
     def generation(self) -> int:
-        """Goes up on every change, so derived indexes can tell when they are stale."""
-        with self._connect() as db:
-            return int(db.execute("SELECT value FROM state WHERE key='generation'").fetchone()[0])
+        """Goes up on every change, so derived indexes can tell when they are stale. Asked several
+        times per question, so read on a connection this thread keeps open (opening one costs
+        ~50 times the read); outside a transaction, each read sees the latest commit."""
+        held = getattr(self._reader, "db", None)
+        if held is None or held[0] != os.getpid():  # a forked child must not share its parent's connection
+            held = (os.getpid(), sqlite3.connect(self.path, timeout=30, check_same_thread=True))
+            self._reader.db = held
+        return int(held[1].execute("SELECT value FROM state WHERE key='generation'").fetchone()[0])
 
     def vectors_in_doubt(self) -> bool:
         """Might the vector store hold vectors this catalogue does not know? True from the first
@@ -288,11 +296,23 @@ class Catalog:
         found: dict[str, tuple[AnswerUnit, np.ndarray]] = {}
         query = f'SELECT {_UNIT_COLUMNS}, vector FROM units WHERE doc_id = ? AND start < ? AND "end" > ?'
         with self._connect() as db:
-            for doc_id, start, end in _merged(spans):
+            for doc_id, start, end in merged_spans(spans):
                 for row in db.execute(query, (doc_id, end, start)):
                     if row[0] not in found:
                         found[row[0]] = (_unit(row), np.frombuffer(row[13], dtype=np.float16).astype(np.float32))
         return sorted(found.values(), key=lambda p: (p[0].doc_id, p[0].start))
+
+    def document_units(self, doc_id: str) -> tuple[int, list[AnswerUnit], np.ndarray]:
+        """(generation, units, vectors) of one document in one snapshot: its answer units in
+        document order (as `units_within` orders them) and their vectors as one float32 matrix."""
+        with self._connect() as db:
+            db.execute("BEGIN")  # both reads from one snapshot, so the generation names what was read
+            generation = int(db.execute("SELECT value FROM state WHERE key='generation'").fetchone()[0])
+            rows = db.execute(f'SELECT {_UNIT_COLUMNS}, vector FROM units WHERE doc_id = ? ORDER BY start, rowid',
+                              (doc_id,)).fetchall()
+        half = np.frombuffer(b"".join(r[13] for r in rows), dtype=np.float16)
+        vectors = half.reshape(len(rows), -1).astype(np.float32) if rows else np.zeros((0, 0), dtype=np.float32)
+        return generation, [_unit(r) for r in rows], vectors
 
     def units(self, doc_id: str) -> list[AnswerUnit]:
         """A document's answer units in reading order (without their vectors)."""
@@ -328,7 +348,7 @@ def _unit(row: tuple) -> AnswerUnit:
     )
 
 
-def _merged(spans: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+def merged_spans(spans: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
     """Overlapping or touching spans of one document as one, so each stretch is read once."""
     out: list[tuple[str, int, int]] = []
     for doc_id, start, end in sorted(spans):

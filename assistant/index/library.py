@@ -6,12 +6,15 @@ import threading
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
+
 from assistant.config import Settings
 from assistant.index.bm25 import KeywordIndex
 from assistant.index.catalog import Catalog
 from assistant.index.embedder import Embedder, SentenceTransformerEmbedder
+from assistant.index.unit_cache import UnitCache
 from assistant.index.vectors import VectorStore, chroma_client
-from assistant.models import DocumentMeta, DocumentStructure
+from assistant.models import AnswerUnit, DocumentMeta, DocumentStructure
 
 
 class Library:
@@ -35,6 +38,15 @@ class Library:
         url = self.settings.chroma_url
         client = chroma_client(self.settings.data_dir, url)
         return VectorStore(client, self.settings.chroma_collection, server=url)
+
+    @cached_property
+    def unit_cache(self) -> UnitCache:
+        return UnitCache(self.catalog, self.settings.unit_cache_units)
+
+    def units_within(self, spans: list[tuple[str, int, int]]) -> list[tuple[AnswerUnit, np.ndarray]]:
+        """The answer units (with their vectors) overlapping any (doc_id, start, end) span, in
+        document order: retrieval and the answerer read them here, from memory after first use."""
+        return self.unit_cache.units_within(spans)
 
     @property
     def custom_embedder(self) -> bool:

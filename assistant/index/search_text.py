@@ -4,6 +4,7 @@ removed; and the terms keyword search compares."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from assistant.common.text import STOPWORDS, stems
 from assistant.models import AnswerUnit, Chunk
@@ -51,7 +52,24 @@ def keyword_tokens(text: str, closed_forms: bool = True) -> list[str]:
     figures, financial years ("2025/26" however it is written) and acronyms such as A&E kept
     whole; a hyphenated word gives its parts and its closed-up form ("four-hour": four, hour,
     fourhour), so "four-hour" meets "four hour". Without `closed_forms`, only its parts: a
-    question's terms weighed against a unit's count the word once per part, not three times."""
+    question's terms weighed against a unit's count the word once per part, not three times.
+
+    Short texts (units, headings, titles, questions) come back question after question, so
+    their terms are remembered; a chunk's text is read once, when BM25 is built."""
+    if len(text) <= _REMEMBERED_CHARS:
+        return list(_remembered_tokens(text, closed_forms))
+    return _keyword_tokens(text, closed_forms)
+
+
+_REMEMBERED_CHARS = 1000  # at most 16,384 texts of up to 1,000 characters are held (units: ~200 each)
+
+
+@lru_cache(maxsize=16384)
+def _remembered_tokens(text: str, closed_forms: bool) -> tuple[str, ...]:
+    return tuple(_keyword_tokens(text, closed_forms))
+
+
+def _keyword_tokens(text: str, closed_forms: bool) -> list[str]:
     text = _YEAR_RANGE.sub(r"\1/\2", text.translate(_QUOTES))
     text = _MAGNITUDE.sub(lambda m: f"{m.group(1)} {_MAGNITUDES[m.group(2).lower()]}", text)
     pieces: list[tuple[str, bool]] = []  # (word, to be stemmed)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.common.text import sentence_spans
 from assistant.models import Chunk
@@ -94,9 +95,11 @@ class Instruction:
     kind: str
 
 
+@lru_cache(maxsize=16384)
 def addressed_to_ai(sentence: str) -> str | None:
     """The kind of AI-addressed sentence this is ('role label', 'override', 'role-play',
-    'tell the user', 'system prompt'), or None for ordinary prose."""
+    'tell the user', 'system prompt'), or None for ordinary prose. Remembered: the answerer
+    asks it of every candidate unit of every question, and the same units come back."""
     if _ROLE_LABEL.search(sentence):
         return "role label"
     for kind, pattern in _PATTERNS:

@@ -99,7 +99,7 @@ class HybridRetriever(BaseRetriever):
         weights = question_weights(question, self.library.keywords())
         titles = {d: m.title for d, m in self.library.metas().items()}
         dense = {s.chunk.chunk_id: s.dense for s in scored if "dense" in s.ranks}
-        evidence = unit_evidence(self.library.catalog, [s.chunk for s in scored], vector, weights, titles, dense)
+        evidence = unit_evidence(self.library, [s.chunk for s in scored], vector, weights, titles, dense)
         for entry in scored:
             entry.units = evidence.get(entry.chunk.chunk_id, UnitEvidence())
         rankings = {

@@ -16,8 +16,8 @@ from functools import lru_cache
 import numpy as np
 
 from assistant.index.bm25 import KeywordIndex
-from assistant.index.catalog import Catalog
 from assistant.index.search_text import indexed_text, keyword_tokens, unit_text
+from assistant.index.unit_cache import UnitReader
 from assistant.models import AnswerUnit, Chunk
 
 
@@ -41,13 +41,14 @@ def coverage(weights: dict[str, float], terms: frozenset[str]) -> float:
 
 
 def unit_evidence(
-    catalog: Catalog, chunks: list[Chunk], query_vector: np.ndarray, weights: dict[str, float],
+    reader: UnitReader, chunks: list[Chunk], query_vector: np.ndarray, weights: dict[str, float],
     titles: dict[str, str], chunk_dense: dict[str, float],
 ) -> dict[str, UnitEvidence]:
     """chunk_id -> the evidence of its best units (a unit overlapping two chunks serves both);
-    one catalogue read of stored vectors. A chunk without units is scored by its own text and
-    its own dense score (`chunk_dense`, when the dense retriever returned it)."""
-    stored = catalog.units_within([(c.doc_id, c.start, c.end) for c in chunks])
+    one read of stored vectors (`Library.units_within`: from memory after first use). A chunk
+    without units is scored by its own text and its own dense score (`chunk_dense`, when the
+    dense retriever returned it)."""
+    stored = reader.units_within([(c.doc_id, c.start, c.end) for c in chunks])
     by_doc: dict[str, list[tuple[AnswerUnit, float, float]]] = {}
     for unit, vector in stored:
         terms = _terms(_read_as(unit, titles.get(unit.doc_id, "")))
