@@ -218,8 +218,9 @@ class Assistant:
         return [(s, e) for s, e, _ in self.library.catalog.set_aside([doc_id]).get(doc_id, [])]
 
     def warm_up(self) -> None:
-        """Load the model and indexes now, so the first question is not slow."""
+        """Load the model and indexes (the documents' answer units too) now, so the first question is not slow."""
         self.ask("integration of health and social care", mode="extractive")
+        self.library.unit_cache.preload(sorted(self.library.metas()))
 
     def ask(
         self, question: str, *, session: Session | None = None, filters: SearchFilters | None = None,

@@ -94,6 +94,14 @@ class UnitCache:
                     self._held -= len(dropped.units)
             return document
 
+    def preload(self, doc_ids: list[str]) -> None:
+        """Read these documents' units now (until the limit is reached), so that no question
+        waits for them: a server's first questions are then as fast as later ones."""
+        for doc_id in doc_ids:
+            if self._held >= self.max_units:
+                return
+            self.document(doc_id)
+
     def clear(self) -> None:
         """Forget every document (the next question reads its units from the catalogue again)."""
         with self._lock:

@@ -90,3 +90,12 @@ def test_nobody_can_change_a_held_vector(library: Library) -> None:
     _, vector = library.units_within([("workforce-plan", 0, 10_000)])[0]
     with pytest.raises(ValueError):
         vector *= 2.0
+
+
+def test_preloading_reads_documents_until_the_limit(library: Library) -> None:
+    everything = UnitCache(library.catalog, max_units=10_000)
+    everything.preload(sorted(library.metas()))
+    assert everything.units_held == library.catalog.unit_count()
+    one = UnitCache(library.catalog, max_units=1)
+    one.preload(["estates-review", "workforce-plan"])
+    assert one.units_held == len(library.catalog.units("estates-review"))
