@@ -52,6 +52,14 @@ _ASKS: list[tuple[str, re.Pattern[str]]] = [
                                   r"suggest\w*|urg\w*|calls? for)\b", _Q)),
 ]
 
+# A sentence that tells the reader what to do ("Then take a year to work towards a 10 year plan"):
+# it opens with one of the verbs guidance uses in the imperative, not followed as a noun is.
+_IMPERATIVE = (r"^\W*(?:(?:then|so|first(?:ly)?|second(?:ly)?|next|finally|also|and|instead),?\s+)?"
+               r"(?:take|make|set|build|develop|create|establish|review|consider|introduce|give|provide|put|start|"
+               r"stop|focus|invest|work|bring|agree|publish|prioriti[sz]e|commission|involve|engage|identify|adopt|"
+               r"ensure|avoid|keep|treat|move|shift|pool|join|align|share|embed|test)\s+"
+               r"(?!of\b|is\b|are\b|was\b|were\b|has\b|have\b|had\b|in\b|for\b|to be\b|and\b|or\b)")
+
 # What a unit of text must hold to answer each kind.
 _HOLDS: dict[str, re.Pattern[str]] = {
     "share": re.compile(r"\d[\d.,]*\s?(%|per ?cent\b)|\b(half|third|quarter|fifth|tenth|two[- ]thirds|three[- ]quarters|"
@@ -77,8 +85,8 @@ _HOLDS: dict[str, re.Pattern[str]] = {
                          r"so that|since|owing to|challeng\w+)\b", _Q),
     "recommendation": re.compile(r"\b(should|must|need(s|ed)? to|will need|expected to|required to|are asked to|"
                                  r"recommend\w*|advis\w*|propos\w*|encourag\w*|ensure|urge\w*|calls? for|ought|"
-                                 r"will (be )?(deliver|agree|develop|set|publish|implement)\w*|aim\w* to|aspire)\b",
-                                 _Q),
+                                 r"will (be )?(deliver|agree|develop|set|publish|implement)\w*|aim\w* to|aspire)\b|"
+                                 + _IMPERATIVE, _Q),
 }
 # Words that say what kind of answer is wanted, or how the asker relates to it: they never name
 # what the question is about (its subject), so a unit need not share them to be on topic.

@@ -73,6 +73,10 @@ def test_comparisons_are_between_documents_not_any_use_of_each() -> None:
         ("who", "NHS England regional teams should agree the outcomes.", True),
         ("recommendation", "Providers must reduce their cost base.", True),
         ("recommendation", "The cost base fell last year.", False),
+        ("recommendation", "Then take a year to work towards a ten-year plan for care.", True),  # an imperative
+        ("recommendation", "Share records across partners.", True),
+        ("recommendation", "Share of trusts rose last year.", False),  # the verb's word used as a noun
+        ("recommendation", "Review of the data showed gains.", False),
     ],
 )
 def test_what_holds_the_kind_asked_for(kind: str, text: str, expected: bool) -> None:
