@@ -21,7 +21,6 @@ from assistant.common.prompts import templates
 from assistant.common.text import Span, sentence_spans
 from assistant.config import Settings
 from assistant.index.library import Library
-from assistant.index.search_text import keyword_tokens
 from assistant.ingest.instructions import addressed_to_ai, overlaps
 from assistant.models import Answer, AnswerSentence, AnswerUnit, Citation, DocumentMeta
 from assistant.retrieve import ScoredChunk
@@ -68,7 +67,7 @@ class ExtractiveAnswerer:
             if aside is not None and outmatched:
                 reason = _ONLY_SET_ASIDE.format(title=metas[aside.doc_id].title or aside.doc_id)
             return refusal(question, standalone, retrieved, metas, self.settings, reason)
-        weights = {t: keywords.idf(t) for t in set(keyword_tokens(standalone, closed_forms=False))}
+        weights = keywords.weights(standalone, closed_forms=False)
         chosen = select(asked, cands, verdict.lead, self.settings.max_answer_sentences, weights)
         answer = self._compose(question, standalone, chosen, retrieved, metas)
         if aside is not None and aside.score > verdict.lead.score:

@@ -115,8 +115,8 @@ class UnitScorer:
             return
         parts = question.parts
         part_vectors = self.embedder.embed([p.text for p in parts]) if len(parts) > 1 else qvec[None, :]
-        whole = {t: keywords.idf(t) for t in set(keyword_tokens(question.text, closed_forms=False))}
-        part_terms = [{t: keywords.idf(t) for t in set(keyword_tokens(p.text, closed_forms=False))} for p in parts]
+        whole = keywords.weights(question.text, closed_forms=False)
+        part_terms = [keywords.weights(p.text, closed_forms=False) for p in parts]
         part_subjects = [{t: w for t, w in terms.items() if t not in ASKING_WORDS} or terms for terms in part_terms]
         q_words = set(words(question.text))
         titles = [m.title for m in metas.values()]

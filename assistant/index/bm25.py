@@ -41,6 +41,11 @@ class KeywordIndex:
         self.generation = generation
         self.doc_freq = doc_freq or {}
 
+    def weights(self, text: str, closed_forms: bool = True) -> dict[str, float]:
+        """A text's keyword terms, each once, with its inverse chunk frequency: what a question's
+        words are worth when matched against chunks or units (see `keyword_tokens` for closed_forms)."""
+        return {t: self.idf(t) for t in dict.fromkeys(keyword_tokens(text, closed_forms))}
+
     def idf(self, stem: str) -> float:
         """Inverse chunk frequency of a stem; unseen stems get the highest weight."""
         n = len(self.chunk_ids)

@@ -24,7 +24,7 @@ from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 from assistant.index.library import Library
 from assistant.models import Chunk, DocumentMeta, SearchFilters
 from assistant.retrieve.naming import named_documents
-from assistant.retrieve.units import UnitEvidence, question_weights, unit_evidence
+from assistant.retrieve.units import UnitEvidence, unit_evidence
 
 Mode = Literal["hybrid", "dense", "bm25"]
 
@@ -96,7 +96,7 @@ class HybridRetriever(BaseRetriever):
 
     def _rank_by_units(self, question: str, vector: np.ndarray, scored: list[ScoredChunk]) -> None:
         """Add each chunk's ranks by its best unit, by meaning and by words, to its fused score."""
-        weights = question_weights(question, self.library.keywords())
+        weights = self.library.keywords().weights(question)
         titles = {d: m.title for d, m in self.library.metas().items()}
         dense = {s.chunk.chunk_id: s.dense for s in scored if "dense" in s.ranks}
         evidence = unit_evidence(self.library, [s.chunk for s in scored], vector, weights, titles, dense)

@@ -15,7 +15,6 @@ from functools import lru_cache
 
 import numpy as np
 
-from assistant.index.bm25 import KeywordIndex
 from assistant.index.search_text import indexed_text, keyword_tokens, unit_text
 from assistant.index.unit_cache import UnitReader
 from assistant.models import AnswerUnit, Chunk
@@ -27,11 +26,6 @@ class UnitEvidence:
 
     dense: float = -1.0
     lexical: float = 0.0
-
-
-def question_weights(question: str, keywords: KeywordIndex) -> dict[str, float]:
-    """The question's keyword terms, each weighted by its inverse chunk frequency."""
-    return {t: keywords.idf(t) for t in dict.fromkeys(keyword_tokens(question))}
 
 
 def coverage(weights: dict[str, float], terms: frozenset[str]) -> float:

@@ -25,10 +25,12 @@ The Borsetshire board meets every quarter to review progress.
 """
 
 
-def _library(tmp_path: Path, make_assistant: Callable[..., Assistant]) -> Assistant:
+def _library(tmp_path: Path, make_assistant: Callable[..., Assistant],
+             name: str = "borsetshire-neighbourhood-guidelines.txt", text: str = GUIDANCE) -> Assistant:
+    """An assistant over a library of one document."""
     folder = tmp_path / "library"
     folder.mkdir()
-    (folder / "borsetshire-neighbourhood-guidelines.txt").write_text(GUIDANCE, encoding="utf-8")
+    (folder / name).write_text(text, encoding="utf-8")
     assistant = make_assistant()
     assert not assistant.ingest([folder]).partial
     return assistant
@@ -90,11 +92,7 @@ The panel meets three times a month. Its members are drawn from the board's clin
 def test_a_further_part_of_the_question_is_answered_where_the_document_answers_it(
     tmp_path: Path, make_assistant: Callable[..., Assistant]
 ) -> None:
-    folder = tmp_path / "library"
-    folder.mkdir()
-    (folder / "funding-requests.txt").write_text(PROCEDURE, encoding="utf-8")
-    assistant = make_assistant()
-    assert not assistant.ingest([folder]).partial
+    assistant = _library(tmp_path, make_assistant, "funding-requests.txt", PROCEDURE)
     answer = assistant.ask("If a trust starts treatment urgently, how soon must the request reach the funding "
                            "team, and what happens to the treatment costs?")
     quotes = " ".join(c.quote for c in answer.citations)
@@ -117,11 +115,7 @@ Members agreed a timetable of 4 workshops on records for the spring.
 def test_a_unit_holding_the_asked_for_figure_about_the_subject_leads_over_one_about_something_else(
     tmp_path: Path, make_assistant: Callable[..., Assistant]
 ) -> None:
-    folder = tmp_path / "library"
-    folder.mkdir()
-    (folder / "platform.txt").write_text(PLATFORM, encoding="utf-8")
-    assistant = make_assistant()
-    assert not assistant.ingest([folder]).partial
+    assistant = _library(tmp_path, make_assistant, "platform.txt", PLATFORM)
     answer = assistant.ask("How far has the data platform got, and what level of adoption does the board aim for?")
     assert not answer.refused
     assert any("85% of all care homes" in c.quote for c in answer.citations)
