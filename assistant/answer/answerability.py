@@ -71,6 +71,9 @@ def judge(
     pool = _without_excluded(question.text, ranked)
     if not pool:
         return Answerability(False, "the passages only describe what the question excludes")
+    pool = [c for c in pool if not c.label]  # a title or heading names the topic; it answers nothing
+    if not pool:
+        return Answerability(False, "the passages only name the topic")
     lead = pool[0]
     hard = [i for i, part in enumerate(question.parts) if part.asks and part.asks not in SOFT_KINDS]
     if hard:

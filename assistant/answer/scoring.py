@@ -14,18 +14,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from itertools import pairwise
 
 import numpy as np
 
 from assistant.answer.question import ASKING_WORDS, SOFT_KINDS, Question, holds
-from assistant.common.text import content_stems, words
+from assistant.common.text import words
 from assistant.index.bm25 import KeywordIndex
 from assistant.index.embedder import Embedder
 from assistant.index.search_text import keyword_tokens, unit_text
 from assistant.ingest.instructions import is_set_aside
 from assistant.models import HEADING_SEPARATOR, AnswerUnit, DocumentMeta
-from assistant.retrieve import ScoredChunk
+from assistant.retrieve import NAMED_OUTRIGHT, ScoredChunk
 
 # Weights of the unit score (chosen on half A of the dev sets; README "How answers are chosen").
 DENSE_WEIGHT = 0.5
@@ -49,6 +48,7 @@ class Candidate:
     lexical: float = 0.0
     score: float = 0.0
     named: bool = False
+    label: bool = False  # only names its topic (a title, heading, caption, page furniture): never an answer
     parts: list[float] = field(default_factory=list)  # the score against each part of the question
     holds: list[bool] = field(default_factory=list)  # whether it holds what each part asks for
     relevance: list[float] = field(default_factory=list)  # `parts` without the bonus for holding it
@@ -119,8 +119,7 @@ class UnitScorer:
         part_terms = [keywords.weights(p.text, closed_forms=False) for p in parts]
         part_subjects = [{t: w for t, w in terms.items() if t not in ASKING_WORDS} or terms for terms in part_terms]
         q_words = set(words(question.text))
-        titles = [m.title for m in metas.values()]
-        named_docs = {d for d in {c.doc_id for c in cands} if names_document(question.text, metas[d], titles)}
+        named_docs = {c.doc_id for c in cands if c.chunk.named >= NAMED_OUTRIGHT}  # retrieval's reading of the question
         for cand in cands:
             meta = metas[cand.doc_id]
             speaker = cand.chunk.chunk.speaker or meta.author_line
@@ -138,7 +137,8 @@ class UnitScorer:
             prior = RANK_WEIGHT / (1 + cand.rank) + (NAMED_WEIGHT if cand.named else 0.0)
             if named_docs and not question.comparison and not cand.named:
                 prior -= NAMED_WEIGHT  # "according to the Plan": not what another document says of it
-            if cand.unit.section == "page furniture" or names_only(cand.unit, meta.title):
+            cand.label = cand.unit.section == "page furniture" or names_only(cand.unit, meta.title)
+            if cand.label:
                 prior -= FURNITURE_PENALTY
             cand.score = (DENSE_WEIGHT * cand.dense + LEXICAL_WEIGHT * cand.lexical + prior
                           + kind_bonus(question.asks, cand.text))
@@ -198,42 +198,3 @@ def coverage(weights: dict[str, float], terms: frozenset[str]) -> float:
     """The IDF-weighted share of the question's terms a unit holds."""
     total = sum(weights.values())
     return sum(w for t, w in weights.items() if t in terms) / total if total else 0.0
-
-
-def names_document(question: str, meta: DocumentMeta, titles: list[str] | None = None) -> bool:
-    """Does the question point at this document: a quoted phrase of its title, its publisher's
-    acronym ("the SHA blog", "the MJ"), the initials of its title ("the MTPF"), or two
-    consecutive words of its title that few other titles of the library share ("the
-    neighbourhood health guidelines")?"""
-    quoted = re.findall(r"[‘'\"“]([^’'\"”]{4,})[’'\"”]", question)
-    if any(phrase.lower() in meta.title.lower() for phrase in quoted):
-        return True
-    acronyms = set(re.findall(r"\b[A-Z]{2,5}\b", f"{meta.publisher} {meta.author_role}")) - {"NHS", "UK"}
-    if any(re.search(rf"\b{a}\b", question) for a in acronyms):
-        return True
-    title_words = re.findall(r"[A-Za-z0-9]+", meta.title)
-    initials = "".join(w[0] for w in title_words).upper()
-    if any(len(a) >= 3 and a in initials for a in re.findall(r"\b[A-Z]{3,6}\b", question)):
-        return True
-    pairs = _title_pairs(meta.title)
-    if not pairs:
-        return False
-    shared = [t for t in (titles or []) if pairs & _title_pairs(t)]
-    asked = _title_pairs(question)
-    return any(pair in asked and pair[1] in _DOCUMENT_NOUNS and sum(pair in _title_pairs(t) for t in shared) <= 2
-               for pair in pairs)
-
-
-# What officers call a document ("the planning framework", "the BMC systematic review"): a title's
-# pair of words names its document only when it ends in one of these, else it names a topic.
-_DOCUMENT_NOUNS = frozenset(content_stems(
-    "framework plan guidance guidelines guideline review report paper manual strategy assessment blog article "
-    "update survey summary policy procedure procedures standard white green bill act charter toolkit handbook"
-))
-
-
-def _title_pairs(text: str) -> set[tuple[str, str]]:
-    """Consecutive content words (stemmed) of a text, figures kept: "10 Year Health Plan" gives
-    (10, year), (year, health), (health, plan)."""
-    tokens = [t for t in content_stems(text) if len(t) > 2 or t.isdigit()]
-    return set(pairwise(tokens))

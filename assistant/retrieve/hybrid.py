@@ -23,7 +23,7 @@ from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from assistant.index.library import Library
 from assistant.models import Chunk, DocumentMeta, SearchFilters
-from assistant.retrieve.naming import named_documents
+from assistant.retrieve.naming import NAMED_OUTRIGHT, named_documents
 from assistant.retrieve.units import UnitEvidence, unit_evidence
 
 Mode = Literal["hybrid", "dense", "bm25"]
@@ -39,7 +39,7 @@ class ScoredChunk:
     keyword: float = 0.0
     ranks: dict[str, int] = field(default_factory=dict)
     units: UnitEvidence = field(default_factory=UnitEvidence)
-    named: float = 0.0
+    named: float = 0.0  # how clearly the question names its document, 0 to 1 (naming.named_documents)
 
 
 class HybridRetriever(BaseRetriever):
@@ -85,12 +85,14 @@ class HybridRetriever(BaseRetriever):
             if cid in chunks:  # a vector the catalogue does not know (mid-ingest) is skipped
                 entry.chunk = chunks[cid]
                 scored.append(entry)
+        named = self._read_naming(question, scored, allowed)
         if self.mode != "hybrid":
             scored.sort(key=lambda s: s.score, reverse=True)
             return scored[:k]
         assert vector is not None
         self._rank_by_units(question, vector, scored)
-        named = self._rank_by_naming(question, scored, allowed)
+        for entry in scored:
+            entry.score *= 1.0 + self.settings.named_document_boost * entry.named
         scored.sort(key=lambda s: s.score, reverse=True)
         return diversify(named_first(scored, named), k)
 
@@ -111,16 +113,16 @@ class HybridRetriever(BaseRetriever):
                 entry.score += weight / (self.settings.rrf_k + rank)
                 entry.ranks[name] = rank
 
-    def _rank_by_naming(self, question: str, scored: list[ScoredChunk], allowed: set[str] | None) -> list[str]:
-        """Weight the fused scores towards the documents the question names; the clearly named ones."""
+    def _read_naming(self, question: str, scored: list[ScoredChunk], allowed: set[str] | None) -> list[str]:
+        """Mark each chunk with how clearly the question names its document (the answerer reads it
+        too); return the clearly named documents."""
         metas = self.library.metas()
         if allowed is not None:
             metas = {d: m for d, m in metas.items() if d in allowed}
         named = named_documents(question, metas)
         for entry in scored:
             entry.named = named.get(entry.chunk.doc_id, 0.0)
-            entry.score *= 1.0 + self.settings.named_document_boost * entry.named
-        return [d for d, v in named.items() if v >= 1.0]
+        return [d for d, v in named.items() if v >= NAMED_OUTRIGHT]
 
     def _fuse(self, lists: dict[str, list[tuple[str, float]]]) -> dict[str, ScoredChunk]:
         weights = {"dense": self.settings.dense_weight, "bm25": self.settings.bm25_weight}

@@ -28,6 +28,7 @@ _CAPITALISED = re.compile(r"\b[A-Z][a-zA-Z'’-]+\b")
 _TITLE_RUN = re.compile(r"\b(?:\d+ )?(?:[A-Z][\w'’&-]* ){2,}[A-Z][\w'’&-]*")
 _SEGMENT = re.compile(r"[^:–—(),;]+")
 _MINOR = {"and", "of", "the", "for", "in", "on", "to", "a", "an", "&"}
+NAMED_OUTRIGHT = 1.0  # the score of a document the question clearly names ("the SHA blog", "the MTPF")
 
 
 def initials(name: str) -> set[str]:
@@ -86,8 +87,9 @@ def named_documents(question: str, metas: dict[str, DocumentMeta]) -> dict[str, 
     best = max(points.values(), default=0.0)
     if best < 1:
         return dict.fromkeys(metas, 0.0)
-    # Two points name a document outright; one named far less clearly than another is half named.
-    return {doc_id: min(1.0, score / 2) * min(1.0, 2 * score / best) for doc_id, score in points.items()}
+    # Two points name a document outright, whatever else is named ("the SHA blog and the 'making it a
+    # reality' article"); one point named far less clearly than another is half named.
+    return {doc_id: 1.0 if score >= 2 else score / 2 * min(1.0, 2 * score / best) for doc_id, score in points.items()}
 
 
 @lru_cache(maxsize=4096)

@@ -119,3 +119,26 @@ def test_a_unit_holding_the_asked_for_figure_about_the_subject_leads_over_one_ab
     answer = assistant.ask("How far has the data platform got, and what level of adoption does the board aim for?")
     assert not answer.refused
     assert any("85% of all care homes" in c.quote for c in answer.citations)
+
+
+RECORD_PLAN = """Borsetshire shared care record plan 2025/26
+
+Published by the Borsetshire Integrated Care Board.
+
+The board will connect every care home to the shared care record by March 2026.
+
+Borsetshire shared care record plan 2025/26 2.
+
+Partners agreed that social workers should see hospital discharge summaries within a day.
+"""
+
+
+def test_a_line_repeating_the_title_is_never_quoted_however_many_words_it_shares(
+    tmp_path: Path, make_assistant: Callable[..., Assistant]
+) -> None:
+    assistant = _library(tmp_path, make_assistant, "borsetshire-care-record-plan.txt", RECORD_PLAN)
+    for question in ("How far has the Borsetshire shared care record plan 2025/26 got?",
+                     "What does the Borsetshire shared care record plan 2025/26 say?"):
+        answer = assistant.ask(question)
+        assert not answer.refused
+        assert all("2025/26 2." not in c.quote for c in answer.citations), answer.answer_markdown

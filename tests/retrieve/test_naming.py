@@ -35,3 +35,11 @@ def test_an_acronym_only_one_document_carries_and_an_authors_surname_name_it() -
 
 def test_a_question_naming_nothing_gives_every_document_zero() -> None:
     assert set(named_documents("How should care be integrated?", METAS).values()) == {0.0}
+
+
+def test_two_documents_each_named_outright_are_both_named_however_clearly_the_other_is() -> None:
+    metas = {**METAS, "mir": DocumentMeta(doc_id="mir", title="Integrated care: making it a reality")}
+    named = named_documents("What do the SHA blog and the 'making it a reality' article each say about "
+                            "whole person care?", metas)
+    assert named["sha"] == 1.0 and named["mir"] == 1.0
+    assert named["blog"] < 1.0
