@@ -10,6 +10,7 @@ unit's score, an answer must
   as the best;
 - be about what the question is about: the unit holding the asked-for thing must share enough of
   the question's subject words, else it is a figure or a date about something else;
+- come from the document the question names, when it names one ("according to the Plan");
 - not merely describe what the question excludes ("apart from X, what else...");
 - not be an ongoing process when the question asks how something eventually turned out.
 """
@@ -74,6 +75,9 @@ def judge(
     pool = [c for c in pool if not c.label]  # a title or heading names the topic; it answers nothing
     if not pool:
         return Answerability(False, "the passages only name the topic")
+    named = {c.doc_id for c in pool if c.named}
+    if len(named) == 1 and not question.comparison:  # "according to the 10 Year Health Plan": it answers, or none
+        pool = [c for c in pool if c.doc_id in named]
     lead = pool[0]
     hard = [i for i, part in enumerate(question.parts) if part.asks and part.asks not in SOFT_KINDS]
     if hard:
