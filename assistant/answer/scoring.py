@@ -155,13 +155,17 @@ class UnitScorer:
                 cand.holds.append(has)
 
 
+# A bibliography entry opens with its first author, surname then initials ("Simpson M. Health
+# creation: …", "Dickerson J, Moss R, Hou B, …", "25. Goddard M."): it names a source, answering nothing.
+_REFERENCE = re.compile(r"^\s*(?:\[\d{1,3}\]|\d{1,3}\.)?\s*[A-Z][\w'’-]+,? (?:[A-Z]\.? ?){1,3}(?:,|\.(?= [A-Z]| ?$))")
 _CAPTION = re.compile(r"^\s*(Figure|Fig\.|Table|Chart|Graph|Box|Exhibit|Diagram|Map)\s+\d+[\w.]*\s*[:.–-]", re.I)
 _END = re.compile(r"[.!?…;)\"”’']\s*$")
 
 
 def names_only(unit: AnswerUnit, title: str) -> bool:
     """A unit that only names its topic: the document's title or a heading above it (or a line
-    repeating one), a figure's or table's caption, or an unpunctuated sentence that reads as a label."""
+    repeating one), a figure's or table's caption, a bibliography entry, or an unpunctuated
+    sentence that reads as a label."""
     text = _squashed(unit.text)
     if not text:
         return True
@@ -169,7 +173,7 @@ def names_only(unit: AnswerUnit, title: str) -> bool:
         name = _squashed(name)
         if name and (text in name or (name in text and len(text) < len(name) + 25)):
             return True
-    if _CAPTION.match(unit.text):
+    if _CAPTION.match(unit.text) or _REFERENCE.match(unit.text):
         return True
     if unit.kind != "sentence" or _END.search(unit.text):
         return False
