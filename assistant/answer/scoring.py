@@ -23,6 +23,7 @@ from assistant.index.bm25 import KeywordIndex
 from assistant.index.embedder import Embedder
 from assistant.index.search_text import keyword_tokens, unit_text
 from assistant.ingest.instructions import is_set_aside
+from assistant.ingest.words import is_word
 from assistant.models import HEADING_SEPARATOR, AnswerUnit, DocumentMeta
 from assistant.retrieve import NAMED_OUTRIGHT, ScoredChunk
 
@@ -48,7 +49,7 @@ class Candidate:
     lexical: float = 0.0
     score: float = 0.0
     named: bool = False
-    label: bool = False  # only names its topic (a title, heading, caption, page furniture): never an answer
+    label: bool = False  # no statement: names its topic (title, heading, caption, furniture) or is garbled
     parts: list[float] = field(default_factory=list)  # the score against each part of the question
     holds: list[bool] = field(default_factory=list)  # whether it holds what each part asks for
     relevance: list[float] = field(default_factory=list)  # `parts` without the bonus for holding it
@@ -137,7 +138,8 @@ class UnitScorer:
             prior = RANK_WEIGHT / (1 + cand.rank) + (NAMED_WEIGHT if cand.named else 0.0)
             if named_docs and not question.comparison and not cand.named:
                 prior -= NAMED_WEIGHT  # "according to the Plan": not what another document says of it
-            cand.label = cand.unit.section == "page furniture" or names_only(cand.unit, meta.title)
+            cand.label = (cand.unit.section == "page furniture" or names_only(cand.unit, meta.title)
+                          or garbled(cand.unit.text))
             if cand.label:
                 prior -= FURNITURE_PENALTY
             cand.score = (DENSE_WEIGHT * cand.dense + LEXICAL_WEIGHT * cand.lexical + prior
@@ -180,6 +182,18 @@ def names_only(unit: AnswerUnit, title: str) -> bool:
     tokens = re.findall(r"[A-Za-z][\w’'-]*", unit.text)
     capitalised = sum(t[0].isupper() for t in tokens)
     return len(tokens) < 10 or capitalised >= 0.6 * len(tokens)  # a label, or a title in Title Case
+
+
+_LOWER_WORD = re.compile(r"\b[a-z]+(?:['’][a-z]+)?\b")
+GARBLED_SHARE = 0.34  # this share of a unit's lower-case words not being words marks it as extraction noise
+
+
+def garbled(text: str) -> bool:
+    """Extraction noise, not prose: a third or more of at least six lower-case words are no
+    words at all ("t ematur minants y po y car ages er", columns of a figure read across).
+    Capitalised words are left out: names and acronyms (ICB, FDP) are not in the dictionary."""
+    lower = _LOWER_WORD.findall(text)
+    return len(lower) >= 6 and sum(not is_word(w) for w in lower) >= GARBLED_SHARE * len(lower)
 
 
 def _squashed(text: str) -> str:

@@ -1,11 +1,11 @@
-"""Units that only name something (a title, a caption, a bibliography entry) are labels: they
-never lead an answer and are never quoted."""
+"""Units that only name something (a title, a caption, a bibliography entry) or are extraction
+noise are labels: they never lead an answer and are never quoted."""
 
 from __future__ import annotations
 
 import pytest
 
-from assistant.answer.scoring import names_only
+from assistant.answer.scoring import garbled, names_only
 from assistant.models import AnswerUnit
 
 TITLE = "Defining the integrated neighbourhood model: a systematic review"
@@ -35,3 +35,20 @@ def test_a_bibliography_entry_a_caption_or_a_title_repeat_only_names(text: str) 
 ])
 def test_a_sentence_that_says_something_is_no_label(text: str) -> None:
     assert not names_only(_unit(text), TITLE)
+
+
+@pytest.mark.parametrize("text", [
+    ", with population ong go the ly positiv communit national scalabilit",
+    ", social t ematur minants y po y car ages er",
+])
+def test_text_whose_words_are_mostly_no_words_is_extraction_noise(text: str) -> None:
+    assert garbled(text)
+
+
+@pytest.mark.parametrize("text", [
+    "The ICB and FDP team will publish deprescribing guidance for multimorbidity clinics in 2026.",
+    "IFR manager (1 attendee per Panel; ex-officio).",
+    "Partners agreed that social workers should see hospital discharge summaries within a day.",
+])
+def test_prose_with_names_acronyms_and_a_few_rare_words_is_not_noise(text: str) -> None:
+    assert not garbled(text)
