@@ -1,8 +1,10 @@
 """The JSON API, served by the same process as the chat: POST /api/ask, GET /api/documents,
 DELETE and PATCH /api/documents/{doc_id}, GET /api/health.
 
-Questions take the same answering slots as the chat's (one per core, first come first served),
-so neither face starves the other; a question that finds no free slot within the wait gets 503.
+Questions take the same answering slots as the chat's (one per core), in the API's own lane:
+first come first served within it, served `answer_api_weight` times for each chat question when
+both wait, so neither face starves the other; a question that finds no free slot within the
+wait gets 503.
 
 `session_id` keeps a conversation going across requests (follow-ups are rewritten into
 standalone questions as in the chat); sessions live in memory, the least recently used are
@@ -94,7 +96,7 @@ def build_router(assistant: Assistant, *, username: str | None = None, password:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "The question is empty.")
         session = sessions.get(request.session_id) if request.session_id else None
         try:
-            answer = assistant.ask(request.question, session=session, filters=request.filters)
+            answer = assistant.ask(request.question, session=session, filters=request.filters, lane="api")
         except QuestionTooLong as err:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(err)) from err
         except AssistantBusy as err:

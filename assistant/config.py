@@ -110,6 +110,10 @@ class Settings(BaseSettings):
     # Answering under load (the chat and the JSON API share these slots)
     answer_workers: int = Field(0, description="Questions answered at once (0: one per CPU core).")
     answer_queue: int = Field(32, description="Questions that may wait for a free slot; beyond that, 'busy' at once.")
+    answer_api_weight: int = Field(
+        2, ge=1, description="When API and chat questions both wait, API questions are served this many times for each "
+        "chat question (a program asks one question at a time and waits; neither face ever starves).",
+    )
     answer_wait_seconds: float = Field(
         30.0, description="Longest wait for a free slot before 'busy' (HTTP 503 from the API, a message in the chat)."
     )

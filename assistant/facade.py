@@ -93,9 +93,10 @@ class Assistant:
     @cached_property
     def slots(self) -> Slots:
         """How many questions are answered at once (one per core by default); every face shares
-        them, so the chat and the API queue together, first come first served."""
+        them: first come first served within a face, the API's lane weighted against the chat's."""
         s = self.settings
-        return Slots(s.answer_workers or cpu_cores(), s.answer_wait_seconds, s.answer_queue)
+        return Slots(s.answer_workers or cpu_cores(), s.answer_wait_seconds, s.answer_queue,
+                     weights={"api": s.answer_api_weight, "chat": 1})
 
     @cached_property
     def retriever(self) -> HybridRetriever:
@@ -224,12 +225,12 @@ class Assistant:
 
     def ask(
         self, question: str, *, session: Session | None = None, filters: SearchFilters | None = None,
-        retrieval: Mode | None = None, mode: AnswerMode | None = None, take_slot: bool = True,
+        retrieval: Mode | None = None, mode: AnswerMode | None = None, take_slot: bool = True, lane: str = "",
     ) -> Answer:
         """Answer from the library only, citing every sentence; refuse when it does not answer.
-        Waits for a free answering slot (raises AssistantBusy when none comes free in time) unless
-        `take_slot=False`: the caller holds one already."""
-        with self.slots.held() if take_slot else nullcontext():
+        Waits for a free answering slot in the face's `lane` ("api", "chat"; raises AssistantBusy
+        when none comes free in time) unless `take_slot=False`: the caller holds one already."""
+        with self.slots.held(lane) if take_slot else nullcontext():
             *_, answer = self._steps(question, session, filters, retrieval, self.answer_mode(mode))
         assert isinstance(answer, Answer)
         return answer

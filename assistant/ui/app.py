@@ -174,7 +174,7 @@ class ChatApp:
                c.sources: render.sources_panel([], self.assistant.document_text, pending=question), c.state: state}
         slots = self.assistant.slots
         try:  # one answering slot, shared with the API, for the answer and the page made from it
-            slots.acquire()
+            slots.acquire("chat")
         except AssistantBusy as err:
             yield self._returned(question, history, state, f"The assistant is busy answering other questions: {err}")
             return
@@ -499,7 +499,7 @@ class ChatApp:
                                 year_from=year_from or None, year_to=year_to or None)
         session = self.api_sessions.get(session_id) if session_id else None
         try:
-            answer = self.assistant.ask(question, session=session, filters=filters)
+            answer = self.assistant.ask(question, session=session, filters=filters, lane="api")
         except QuestionTooLong as err:
             raise gr.Error(str(err)) from err
         except AssistantBusy as err:
@@ -642,8 +642,8 @@ class ChatApp:
         briefing_controls = [c.briefing_label, c.brief_md, c.brief_docx, c.scope, c.choose, c.brief_answers,
                              c.brief_quotes]
         ask_in = [c.question, c.chatbot, c.state, *filters]
-        # Questions wait in the Assistant's answering slots (shared with the API, first come first
-        # served), not in Gradio's queue: Gradio lets through as many as the slots may hold or queue.
+        # Questions wait in the Assistant's answering slots (shared with the API, in the chat's lane),
+        # not in Gradio's queue: Gradio lets through as many as the slots may hold or queue.
         slots = self.assistant.slots
         asks: dict[str, Any] = {"concurrency_id": "ask", "concurrency_limit": slots.size + slots.max_waiting,
                                 **internal}

@@ -99,3 +99,48 @@ def test_beyond_the_queue_limit_callers_hear_busy_at_once() -> None:
 
     assert isinstance(busy, AssistantBusy) and "1 questions are being answered and 0 are waiting" in str(busy)
     slots.release()
+
+
+def _line_up(slots: Slots, lanes: list[str], order: list[str]) -> list[threading.Thread]:
+    """Callers of the given lanes, each waiting in turn for the slot the test holds."""
+    threads = []
+    for n, lane in enumerate(lanes):
+        def work(lane: str = lane, n: int = n) -> None:
+            with slots.held(lane):
+                order.append(f"{lane}{n}")
+        thread = threading.Thread(target=work)
+        thread.start()
+        threads.append(thread)
+        _wait_until(lambda n=n: slots.waiting == n + 1, f"caller {n} waits")
+    return threads
+
+
+def test_when_both_faces_wait_the_api_is_served_by_its_weight_and_the_chat_is_never_starved() -> None:
+    slots = Slots(1, wait_seconds=30, max_waiting=20, weights={"api": 2, "chat": 1})
+    order: list[str] = []
+    slots.acquire()
+    threads = _line_up(slots, ["chat", "chat", "chat", "api", "api", "api", "api"], order)
+    slots.release()
+    for t in threads:
+        t.join(10)
+    lanes = [name.rstrip("0123456789") for name in order]
+    assert lanes == ["api", "chat", "api", "api", "chat", "api", "chat"]
+    assert order.index("chat0") < order.index("chat1") < order.index("chat2")  # first come first served within a face
+    assert order.index("api3") < order.index("api4") < order.index("api5") < order.index("api6")
+
+
+def test_a_face_that_was_idle_saves_no_credit_for_later() -> None:
+    slots = Slots(1, wait_seconds=30, max_waiting=20, weights={"api": 1, "chat": 1})
+    first: list[str] = []
+    slots.acquire()
+    threads = _line_up(slots, ["api"] * 4, first)  # the chat asks nothing meanwhile
+    slots.release()
+    for t in threads:
+        t.join(10)
+    then: list[str] = []
+    slots.acquire()
+    threads = _line_up(slots, ["api", "api", "api", "chat", "chat", "chat"], then)
+    slots.release()
+    for t in threads:
+        t.join(10)
+    assert [name.rstrip("0123456789") for name in then] == ["api", "chat"] * 3
