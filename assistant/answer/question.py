@@ -170,7 +170,7 @@ def holds(kind: str | None, text: str) -> bool:
     if kind == "money":
         return bool(_HOLDS["money"].search(text))
     if kind == "number":
-        return bool(_HOLDS["number"].search(_countable_text(text)))
+        return bool(_HOLDS["number"].search(_without_years(text)))
     return bool(_HOLDS[kind].search(text))
 
 
@@ -179,7 +179,7 @@ def facts_of(kind: str | None, text: str) -> set[str]:
     'when'), so a second quote can be told to add one or merely repeat."""
     if kind is None or kind not in _HOLDS:
         return set()
-    source = _countable_text(text) if kind == "number" else text
+    source = _without_years(text) if kind == "number" else text
     return {m.group().lower() for m in _HOLDS[kind].finditer(source)}
 
 
@@ -190,7 +190,7 @@ _REFERENCE_NUMBER = re.compile(
     r"appendix|footnote)\s*\d[\d.]*[a-z]?\b|\[\d+(?:\s*[,–-]\s*\d+)*\]", _Q)
 
 
-def _countable_text(text: str) -> str:
+def _without_years(text: str) -> str:
     """The text less what a "how many" is not answered by: years, references to a document's
     figures, tables and pages, and citation brackets."""
     text = _REFERENCE_NUMBER.sub(" ", text)
