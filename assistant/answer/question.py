@@ -183,16 +183,5 @@ def facts_of(kind: str | None, text: str) -> set[str]:
     return {m.group().lower() for m in _HOLDS[kind].finditer(source)}
 
 
-# Numbers that count nothing: where a thing is in a document ("(Figure 1)", "Table 3", "section
-# 2.4", "p. 12", "[17, 36]").
-_REFERENCE_NUMBER = re.compile(
-    r"\b(?:figure|fig\.|table|chart|graph|box|exhibit|section|chapter|page|pp?\.|paragraph|para\.?|annex|"
-    r"appendix|footnote)\s*\d[\d.]*[a-z]?\b|\[\d+(?:\s*[,–-]\s*\d+)*\]", _Q)
-
-
 def _without_years(text: str) -> str:
-    """The text less what a "how many" is not answered by: years, references to a document's
-    figures, tables and pages, and citation brackets."""
-    text = _REFERENCE_NUMBER.sub(" ", text)
-
     return re.sub(rf"\b{_YEAR}(/\d\d)?\b", " ", text)
