@@ -75,9 +75,9 @@ def judge(
     pool = [c for c in pool if not c.label]  # a title or heading names the topic; it answers nothing
     if not pool:
         return Answerability(False, "the passages only name the topic")
-    named = {c.doc_id for c in pool if c.named}
-    if len(named) == 1 and not question.comparison:  # "according to the 10 Year Health Plan": it answers, or none
-        pool = [c for c in pool if c.doc_id in named]
+    sources = {c.doc_id for c in pool if c.chunk.source}
+    if len(sources) == 1 and not question.comparison:  # "according to the 10 Year Health Plan": it answers, or none
+        pool = [c for c in pool if c.doc_id in sources]
     lead = pool[0]
     hard = [i for i, part in enumerate(question.parts) if part.asks and part.asks not in SOFT_KINDS]
     if hard:

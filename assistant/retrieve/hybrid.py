@@ -23,7 +23,7 @@ from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from assistant.index.library import Library
 from assistant.models import Chunk, DocumentMeta, SearchFilters
-from assistant.retrieve.naming import NAMED_OUTRIGHT, named_documents
+from assistant.retrieve.naming import NAMED_OUTRIGHT, read_naming
 from assistant.retrieve.units import UnitEvidence, unit_evidence
 
 Mode = Literal["hybrid", "dense", "bm25"]
@@ -39,7 +39,8 @@ class ScoredChunk:
     keyword: float = 0.0
     ranks: dict[str, int] = field(default_factory=dict)
     units: UnitEvidence = field(default_factory=UnitEvidence)
-    named: float = 0.0  # how clearly the question names its document, 0 to 1 (naming.named_documents)
+    named: float = 0.0  # how clearly the question names its document, 0 to 1 (naming.read_naming)
+    source: bool = False  # its document is the one the question asks about ("according to the Plan")
 
 
 class HybridRetriever(BaseRetriever):
@@ -119,10 +120,11 @@ class HybridRetriever(BaseRetriever):
         metas = self.library.metas()
         if allowed is not None:
             metas = {d: m for d, m in metas.items() if d in allowed}
-        named = named_documents(question, metas)
+        naming = read_naming(question, metas)
         for entry in scored:
-            entry.named = named.get(entry.chunk.doc_id, 0.0)
-        return [d for d, v in named.items() if v >= NAMED_OUTRIGHT]
+            entry.named = naming.scores.get(entry.chunk.doc_id, 0.0)
+            entry.source = entry.chunk.doc_id in naming.sources
+        return [d for d, v in naming.scores.items() if v >= NAMED_OUTRIGHT]
 
     def _fuse(self, lists: dict[str, list[tuple[str, float]]]) -> dict[str, ScoredChunk]:
         weights = {"dense": self.settings.dense_weight, "bm25": self.settings.bm25_weight}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -59,8 +60,40 @@ def description(meta: DocumentMeta) -> str:
     return " \n ".join(p for p in parts if p)
 
 
+# Words that make the question point at a document as its source ("according to", "the 10 Year
+# Health Plan", "the planning framework"): without one, words of a title may just be the topic
+# ("Who leads the Commission on Whole Person Care?" names no document).
+_REFERS_TO_DOCUMENT = re.compile(
+    r"\baccording to\b|\b(?:plans?|frameworks?|guidance|guidelines?|reviews?|reports?|papers?|manuals?|strateg(?:y|ies)|"
+    r"blogs?|articles?|posts?|surveys?|updates?|summar(?:y|ies)|polic(?:y|ies)|procedures?|standards?|charters?|"
+    r"toolkits?|handbooks?|documents?|publications?|white paper|green paper|bills?|acts?)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Naming:
+    """How clearly a question names each document (0 to 1), and which it cites as its source:
+    named outright, by an acronym, a quoted phrase or an author, or with words that point at a
+    document."""
+
+    scores: dict[str, float]
+    sources: frozenset[str]
+
+
+def read_naming(question: str, metas: dict[str, DocumentMeta]) -> Naming:
+    """The documents a question names, and those it asks about as its source."""
+    scores, strong = _scores(question, metas)
+    refers = bool(_REFERS_TO_DOCUMENT.search(question))
+    sources = frozenset(d for d, v in scores.items() if v >= NAMED_OUTRIGHT and (refers or d in strong))
+    return Naming(scores, sources)
+
+
 def named_documents(question: str, metas: dict[str, DocumentMeta]) -> dict[str, float]:
     """How clearly the question names each document, 0 to 1 (every document 0 when none is named)."""
+    return _scores(question, metas)[0]
+
+
+def _scores(question: str, metas: dict[str, DocumentMeta]) -> tuple[dict[str, float], set[str]]:
+    """Each document's naming score, and the documents named by an acronym, quote or author."""
     q_tokens = keyword_tokens(question)
     q_pairs = set(itertools.pairwise(q_tokens))
     quoted = [p.lower() for p in _QUOTED.findall(question)]
@@ -72,24 +105,28 @@ def named_documents(question: str, metas: dict[str, DocumentMeta]) -> dict[str, 
     name_docs = Counter(w for found in names.values() for w in found)
     proper = _proper_words(question)
     points: dict[str, float] = {}
+    strong: set[str] = set()
     for doc_id, meta in metas.items():
         score = float(len(q_pairs & _description_pairs(description(meta))))
-        if any(phrase in meta.title.lower() for phrase in quoted):
-            score += 2
-        if any(a.split()[-1] in capitalised for a in meta.authors if a.split()):
-            score += 2
-        if any(acronym_docs[a] == 1 and re.search(rf"(?<![\w&]){re.escape(a)}(?![\w&])", question)
-               for a in acronyms[doc_id]):
-            score += 2
+        by_source = [
+            any(phrase in meta.title.lower() for phrase in quoted),
+            any(a.split()[-1] in capitalised for a in meta.authors if a.split()),
+            any(acronym_docs[a] == 1 and re.search(rf"(?<![\w&]){re.escape(a)}(?![\w&])", question)
+                for a in acronyms[doc_id]),
+        ]
+        score += 2 * sum(by_source)
+        if any(by_source):
+            strong.add(doc_id)
         if any(name_docs[w] == 1 for w in proper & names[doc_id]):
             score += 2
         points[doc_id] = score
     best = max(points.values(), default=0.0)
     if best < 1:
-        return dict.fromkeys(metas, 0.0)
+        return dict.fromkeys(metas, 0.0), set()
     # Two points name a document outright, whatever else is named ("the SHA blog and the 'making it a
     # reality' article"); one point named far less clearly than another is half named.
-    return {doc_id: 1.0 if score >= 2 else score / 2 * min(1.0, 2 * score / best) for doc_id, score in points.items()}
+    scores = {doc_id: 1.0 if score >= 2 else score / 2 * min(1.0, 2 * score / best) for doc_id, score in points.items()}
+    return scores, strong
 
 
 @lru_cache(maxsize=4096)

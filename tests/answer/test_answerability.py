@@ -47,7 +47,7 @@ def test_a_named_documents_holder_leads_however_much_closer_another_documents_pa
                            doc_id="other")
     elsewhere.holds = [False, False]
     named = _candidate(2, "The board will support adoption to 85% of all care homes by March 2026.", 0.40, 1.0)
-    named.named = True
+    named.named = named.chunk.source = True
     verdict = judge(read_question(QUESTION), [elsewhere, named], [elsewhere.chunk, named.chunk], 0.2, {},
                     lambda _doc: "")
     assert verdict.answerable

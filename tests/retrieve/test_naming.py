@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.models import DocumentMeta
-from assistant.retrieve.naming import named_documents
+from assistant.retrieve.naming import named_documents, read_naming
 
 METAS = {
     "mtpf": DocumentMeta(doc_id="mtpf", title="Medium Term Planning Framework", publisher="NHS England",
@@ -43,3 +43,12 @@ def test_two_documents_each_named_outright_are_both_named_however_clearly_the_ot
                             "whole person care?", metas)
     assert named["sha"] == 1.0 and named["mir"] == 1.0
     assert named["blog"] < 1.0
+
+
+def test_title_words_used_as_a_topic_name_no_source_but_words_pointing_at_a_document_do() -> None:
+
+
+    topic = read_naming("Who leads the Commission on Whole Person Care?", METAS)
+    assert topic.scores["sha"] == 1.0 and not topic.sources  # the commission's name, not the blog's title
+    assert read_naming("What does the Whole Person Care blog say about funding?", METAS).sources == {"sha"}
+    assert read_naming("What does the SHA say about funding?", METAS).sources == {"sha"}  # an acronym names its source
