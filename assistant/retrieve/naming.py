@@ -87,13 +87,9 @@ def read_naming(question: str, metas: dict[str, DocumentMeta]) -> Naming:
     return Naming(scores, sources)
 
 
-def named_documents(question: str, metas: dict[str, DocumentMeta]) -> dict[str, float]:
-    """How clearly the question names each document, 0 to 1 (every document 0 when none is named)."""
-    return _scores(question, metas)[0]
-
-
 def _scores(question: str, metas: dict[str, DocumentMeta]) -> tuple[dict[str, float], set[str]]:
-    """Each document's naming score, and the documents named by an acronym, quote or author."""
+    """How clearly the question names each document, 0 to 1 (every document 0 when none is named),
+    and the documents named by an acronym, a quoted phrase or an author."""
     q_tokens = keyword_tokens(question)
     q_pairs = set(itertools.pairwise(q_tokens))
     quoted = [p.lower() for p in _QUOTED.findall(question)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.models import DocumentMeta
-from assistant.retrieve.naming import named_documents, read_naming
+from assistant.retrieve.naming import read_naming
 
 METAS = {
     "mtpf": DocumentMeta(doc_id="mtpf", title="Medium Term Planning Framework", publisher="NHS England",
@@ -18,29 +18,29 @@ METAS = {
 
 
 def test_a_title_phrase_names_its_document_most_clearly() -> None:
-    named = named_documents("What does the Medium Term Planning Framework expect of trusts?", METAS)
+    named = read_naming("What does the Medium Term Planning Framework expect of trusts?", METAS).scores
     assert named["mtpf"] == 1.0
     assert named["pf"] < 1.0 and named["sha"] == 0.0
 
 
 def test_the_publication_month_tells_two_frameworks_apart() -> None:
-    named = named_documents("What did the September 2025 planning framework say?", METAS)
+    named = read_naming("What did the September 2025 planning framework say?", METAS).scores
     assert named["pf"] == 1.0 > named["mtpf"]
 
 
 def test_an_acronym_only_one_document_carries_and_an_authors_surname_name_it() -> None:
-    assert named_documents("What does the SHA blog propose?", METAS)["sha"] == 1.0
-    assert named_documents("What does McShane say about boards?", METAS)["blog"] == 1.0
+    assert read_naming("What does the SHA blog propose?", METAS).scores["sha"] == 1.0
+    assert read_naming("What does McShane say about boards?", METAS).scores["blog"] == 1.0
 
 
 def test_a_question_naming_nothing_gives_every_document_zero() -> None:
-    assert set(named_documents("How should care be integrated?", METAS).values()) == {0.0}
+    assert set(read_naming("How should care be integrated?", METAS).scores.values()) == {0.0}
 
 
 def test_two_documents_each_named_outright_are_both_named_however_clearly_the_other_is() -> None:
     metas = {**METAS, "mir": DocumentMeta(doc_id="mir", title="Integrated care: making it a reality")}
-    named = named_documents("What do the SHA blog and the 'making it a reality' article each say about "
-                            "whole person care?", metas)
+    named = read_naming("What do the SHA blog and the 'making it a reality' article each say about "
+                        "whole person care?", metas).scores
     assert named["sha"] == 1.0 and named["mir"] == 1.0
     assert named["blog"] < 1.0
 
