@@ -10,7 +10,8 @@ unit's score, an answer must
   as the best;
 - be about what the question is about: the unit holding the asked-for thing must share enough of
   the question's subject words, else it is a figure or a date about something else;
-- come from the document the question names, when it names one ("according to the Plan");
+- come from the document the question asks about as its source, when it asks about one
+  ("according to the Plan"; retrieve/naming.py decides);
 - not merely describe what the question excludes ("apart from X, what else...");
 - not be an ongoing process when the question asks how something eventually turned out.
 """
@@ -72,7 +73,7 @@ def judge(
     pool = _without_excluded(question.text, ranked)
     if not pool:
         return Answerability(False, "the passages only describe what the question excludes")
-    pool = [c for c in pool if not c.label]  # a title or heading names the topic; it answers nothing
+    pool = [c for c in pool if not c.label]  # a title, heading, reference or extraction noise answers nothing
     if not pool:
         return Answerability(False, "the passages only name the topic")
     sources = {c.doc_id for c in pool if c.chunk.source}

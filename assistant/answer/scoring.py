@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -188,10 +189,12 @@ _LOWER_WORD = re.compile(r"\b[a-z]+(?:['’][a-z]+)?\b")
 GARBLED_SHARE = 0.34  # this share of a unit's lower-case words not being words marks it as extraction noise
 
 
+@lru_cache(maxsize=65_536)
 def garbled(text: str) -> bool:
     """Extraction noise, not prose: a third or more of at least six lower-case words are no
     words at all ("t ematur minants y po y car ages er", columns of a figure read across).
-    Capitalised words are left out: names and acronyms (ICB, FDP) are not in the dictionary."""
+    Capitalised words are left out: names and acronyms (ICB, FDP) are not in the dictionary.
+    Remembered per text: the same units come back question after question."""
     lower = _LOWER_WORD.findall(text)
     return len(lower) >= 6 and sum(not is_word(w) for w in lower) >= GARBLED_SHARE * len(lower)
 

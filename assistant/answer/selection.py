@@ -8,7 +8,7 @@
   date or body not yet quoted (when the question asks for one), or, from the lead's document,
   more of the question's terms (when it asks what or how), another item of the lead's list, or
   a unit scoring as well as the lead (a tie the scores cannot break).
-- A unit that only names its topic (a title, a heading, a caption) is never quoted.
+- A label (a title, a heading, a caption, a bibliography entry, extraction noise) is never quoted.
 - A comparison quotes one unit per document compared (the documents it names, else the few
   whose best unit is close to the best), and the answer says which document says what.
 """
@@ -35,7 +35,7 @@ SAME_SUBJECT = 0.6  # a unit adding a fact must hold this share of the lead's qu
 def select(question: Question, ranked: list[Candidate], lead: Candidate, limit: int,
            weights: dict[str, float]) -> list[Candidate]:
     """The units to quote, lead first. `weights` are the question's terms with their IDF."""
-    ranked = [c for c in ranked if not c.label]  # a title or heading adds nothing to an answer
+    ranked = [c for c in ranked if not c.label]  # a label adds nothing to an answer
     if question.comparison:
         compared = _across_documents(question, ranked, lead, limit)
         if len(compared) > 1:

@@ -23,7 +23,7 @@ from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from assistant.index.library import Library
 from assistant.models import Chunk, DocumentMeta, SearchFilters
-from assistant.retrieve.naming import NAMED_OUTRIGHT, read_naming
+from assistant.retrieve.naming import read_naming
 from assistant.retrieve.units import UnitEvidence, unit_evidence
 
 Mode = Literal["hybrid", "dense", "bm25"]
@@ -124,7 +124,7 @@ class HybridRetriever(BaseRetriever):
         for entry in scored:
             entry.named = naming.scores.get(entry.chunk.doc_id, 0.0)
             entry.source = entry.chunk.doc_id in naming.sources
-        return [d for d, v in naming.scores.items() if v >= NAMED_OUTRIGHT]
+        return naming.outright
 
     def _fuse(self, lists: dict[str, list[tuple[str, float]]]) -> dict[str, ScoredChunk]:
         weights = {"dense": self.settings.dense_weight, "bm25": self.settings.bm25_weight}

@@ -6,6 +6,10 @@ describe it, not by its text: its title, publisher, authors, its file name and
 its publication month and year. Two consecutive words of the question that are two consecutive
 words of a description name it; so do an author's surname and an acronym (SHA, BMC) that only
 one document's description carries, and a quoted phrase of its title.
+
+A document named outright is the question's *source* (answered from it alone) only when the
+question points at a document ("according to", "the … plan") or names it by an acronym, a quote
+or an author: "Who leads the Commission on Whole Person Care?" uses a title's words as a topic.
 """
 
 from __future__ import annotations
@@ -77,6 +81,11 @@ class Naming:
 
     scores: dict[str, float]
     sources: frozenset[str]
+
+    @property
+    def outright(self) -> list[str]:
+        """The documents named outright, however they are named."""
+        return [d for d, v in self.scores.items() if v >= NAMED_OUTRIGHT]
 
 
 def read_naming(question: str, metas: dict[str, DocumentMeta]) -> Naming:
