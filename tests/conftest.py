@@ -21,6 +21,7 @@ from llm_helpers import INJECTION_DOC, INJECTION_FILE
 from assistant import Assistant, Settings
 from assistant.grounding import GroundingChecker
 from assistant.index.embedder import SentenceTransformerEmbedder
+from evals.dataset import Dataset, DatasetError, load_named_set
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -33,6 +34,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if _REAL_MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.model)
+
+
+@pytest.fixture(scope="session")
+def dev_set() -> Dataset:
+    """The bundled library's dev questions, read from ../shared at run time; skipped, saying why,
+    where ../shared is not beside the checkout."""
+    try:
+        return load_named_set("dev")
+    except DatasetError as error:
+        pytest.skip(str(error))
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
 """Warm `ask` latency and retrieval quality per retrieval mode, side by side in one run.
 
-    python -m evals.bench.ask_latency [--data-dir DIR] [--dataset evals/datasets/dev.jsonl] [--repeats 3]
+    python -m evals.bench.ask_latency [--data-dir DIR] [--dataset ../shared/evals/dev.jsonl] [--repeats 3]
 
 Ingests the bundled library into DIR (a temporary folder by default), warms the model and
 indexes, then asks every dev-set question `repeats` times in each mode (hybrid, dense, bm25).
@@ -57,7 +57,7 @@ def measure(assistant: Assistant, dataset: Path, repeats: int) -> dict[str, dict
 
 def main(
     data_dir: Annotated[Optional[Path], typer.Option(help="Index folder (default: a new temporary one).")] = None,
-    dataset: Annotated[Path, typer.Option(help="The questions.")] = Path("evals/datasets/dev.jsonl"),
+    dataset: Annotated[Path, typer.Option(help="The questions.")] = Path("../shared/evals/dev.jsonl"),
     repeats: Annotated[int, typer.Option(help="Times each question is asked in each mode.")] = 3,
 ) -> None:
     """Warm ask latency and retrieval quality per retrieval mode, side by side in one run."""

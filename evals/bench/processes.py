@@ -15,7 +15,7 @@ from typing import Any
 
 from assistant.config import PROJECT_ROOT
 
-DEV_SET = PROJECT_ROOT / "evals" / "datasets" / "dev.jsonl"
+DEV_SET = PROJECT_ROOT.parent / "shared" / "evals" / "dev.jsonl"
 
 
 def log(message: str) -> None:
@@ -26,6 +26,9 @@ NHS_DEV_SET = PROJECT_ROOT.parent / "shared" / "evals" / "dev_nhs.jsonl"
 
 
 def dev_questions(limit: int = 0, path: Path = DEV_SET) -> list[str]:
+    if not path.is_file():
+        raise SystemExit(f"{path} not found: the dev questions are read at run time from ../shared, "
+                         "the shared data folder beside the checkout")
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     questions = [str(r["question"]) for r in rows]
     return questions[:limit] if limit else questions

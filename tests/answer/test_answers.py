@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import pytest
 
 from assistant import Answer, Assistant, QuestionTooLong, SearchFilters
-
-DEV = Path(__file__).resolve().parents[2] / "evals" / "datasets" / "dev.jsonl"
-DEV_QUESTIONS = [json.loads(line) for line in DEV.read_text().splitlines() if line.strip()]
+from evals.dataset import Dataset
 
 
 def assert_citations_valid(assistant: Assistant, answer: Answer) -> None:
@@ -22,9 +18,9 @@ def assert_citations_valid(assistant: Assistant, answer: Answer) -> None:
         assert assistant.document_text(c.doc_id)[c.start : c.end] == c.quote
 
 
-def test_every_citation_on_the_dev_set_points_at_its_exact_passage(bundled: Assistant) -> None:
-    for item in DEV_QUESTIONS:
-        assert_citations_valid(bundled, bundled.ask(item["question"]))
+def test_every_citation_on_the_dev_set_points_at_its_exact_passage(bundled: Assistant, dev_set: Dataset) -> None:
+    for item in dev_set.questions:
+        assert_citations_valid(bundled, bundled.ask(item.question))
 
 
 def test_a_factual_answer_leads_with_the_sentence_that_holds_the_fact(bundled: Assistant) -> None:

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from assistant.config import BUNDLED_KNOWLEDGE
 from evals import dataset
 from evals.cli import app, expand_multi
-from evals.dataset import SHARED_DIR, DatasetError, load_dataset, load_named_set, named_sets
+from evals.dataset import SHARED_DIR, Dataset, DatasetError, load_dataset, load_named_set, named_sets
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,8 +24,8 @@ def write(path: Path, rows: list[dict[str, object]]) -> Path:
 ROW: dict[str, object] = {"id": "a1", "question": "Q?", "type": "factual", "evidence": ["e"], "key_facts": ["k"]}
 
 
-def test_the_dev_set_loads_with_its_corpus() -> None:
-    dev = load_dataset(ROOT / "evals" / "datasets" / "dev.jsonl")
+def test_the_dev_set_loads_with_its_corpus(dev_set: Dataset) -> None:
+    dev = dev_set
     assert len(dev.questions) == 35
     assert dev.types["unanswerable"] == 5
     assert [p.resolve() for p in dev.corpus] == [BUNDLED_KNOWLEDGE.resolve()]
@@ -65,10 +65,9 @@ def test_corpus_takes_several_paths_after_one_option() -> None:
     assert expand_multi(["run", "--out", "o"], "--corpus") == ["run", "--out", "o"]
 
 
-def test_named_sets_are_the_sidecars_in_evals_datasets() -> None:
+def test_named_sets_are_the_sidecars_in_evals_datasets(dev_set: Dataset) -> None:
     assert named_sets() == ["dev", "dev_nhs", "dev_pdf"]
-    dev = load_named_set("dev")
-    assert dev.name == "dev" and dev.path == ROOT / "evals" / "datasets" / "dev.jsonl"
+    assert dev_set.name == "dev" and dev_set.path == (SHARED_DIR / "evals" / "dev.jsonl").resolve()
     with pytest.raises(DatasetError, match="no set named 'dev_xyz'; the sets are dev, dev_nhs, dev_pdf"):
         load_named_set("dev_xyz")
 
@@ -99,7 +98,7 @@ def test_a_set_whose_shared_files_are_missing_says_so(tmp_path: Path, monkeypatc
 
 
 def test_the_run_command_takes_a_set_or_a_file_not_both() -> None:
-    result = CliRunner().invoke(app, ["run", "--set", "dev", "--dataset", "evals/datasets/dev.jsonl"])
+    result = CliRunner().invoke(app, ["run", "--set", "dev", "--dataset", "../shared/evals/dev.jsonl"])
     assert result.exit_code == 2 and "give --set or --dataset, not both" in result.output
     result = CliRunner().invoke(app, ["run", "--set", "nope"])
     assert result.exit_code == 2 and "no set named 'nope'" in result.output

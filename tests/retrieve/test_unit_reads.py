@@ -3,17 +3,19 @@ the answers are the same as when every read goes to the catalogue."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from fakes import HashingEmbedder
 
 from assistant import Assistant, Settings
-from assistant.config import BUNDLED_KNOWLEDGE, PROJECT_ROOT
+from assistant.config import BUNDLED_KNOWLEDGE
 from assistant.retrieve import HybridRetriever
+from evals.dataset import Dataset
 
-QUESTIONS = [json.loads(line)["question"]
-             for line in (PROJECT_ROOT / "evals" / "datasets" / "dev.jsonl").read_text().splitlines()[:12]]
+
+@pytest.fixture(scope="module")
+def questions(dev_set: Dataset) -> list[str]:
+    """The first twelve dev questions."""
+    return [q.question for q in dev_set.questions[:12]]
 
 
 @pytest.fixture(scope="module")
@@ -28,9 +30,9 @@ def twins(tmp_path_factory: pytest.TempPathFactory) -> tuple[Assistant, Assistan
     return cached, uncached
 
 
-def test_search_ranks_the_same(twins: tuple[Assistant, Assistant]) -> None:
+def test_search_ranks_the_same(twins: tuple[Assistant, Assistant], questions: list[str]) -> None:
     cached, uncached = twins
-    for question in QUESTIONS:
+    for question in questions:
         ours = HybridRetriever(cached.library).search(question, 10)
         theirs = HybridRetriever(uncached.library).search(question, 10)
         assert [(s.chunk.chunk_id, s.score, s.units) for s in ours] == [
@@ -38,8 +40,8 @@ def test_search_ranks_the_same(twins: tuple[Assistant, Assistant]) -> None:
     assert cached.library.unit_cache.units_held > 0
 
 
-def test_answers_are_the_same(twins: tuple[Assistant, Assistant]) -> None:
+def test_answers_are_the_same(twins: tuple[Assistant, Assistant], questions: list[str]) -> None:
     cached, uncached = twins
-    for question in QUESTIONS:
+    for question in questions:
         ours, theirs = cached.ask(question), uncached.ask(question)
         assert ours.model_dump(exclude={"timings_ms"}) == theirs.model_dump(exclude={"timings_ms"})
