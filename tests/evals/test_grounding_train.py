@@ -36,6 +36,7 @@ print(json.dumps(rows))
 """
 
 
+@pytest.mark.slow  # two subprocesses under different hash seeds
 @needs_ragtruth
 def test_the_signals_are_the_same_whatever_the_hash_seed() -> None:
     """Sets of strings iterate in a per-process order; nothing the verdict is fitted on may hang on it."""

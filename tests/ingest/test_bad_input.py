@@ -84,6 +84,7 @@ def test_each_bad_file_is_reported_once_with_its_reason_and_the_rest_is_indexed(
     assert_index_consistent(library)
 
 
+@pytest.mark.slow  # a subprocess that imports the model and store stack
 def test_the_cli_prints_one_line_per_bad_file_and_exits_2_for_a_partial_ingest(
     mixed_folder: Path, tmp_path: Path
 ) -> None:
