@@ -68,7 +68,7 @@ def ingest(
     targets = paths or [settings.knowledge_dir]
     columns = (
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
-        TextColumn("{task.fields[chunks]} chunks"), TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
+        TextColumn("{task.fields[chunks]} texts embedded"), TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
     )
     with Progress(*columns, console=err_console, transient=True) as bar:
         report = Assistant(settings).ingest(targets, _RichProgress(bar), batch=True)

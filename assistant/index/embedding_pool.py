@@ -19,7 +19,7 @@ import signal
 import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from functools import cached_property
+from functools import cached_property, partial
 from types import TracebackType
 
 import numpy as np
@@ -54,6 +54,43 @@ def _embed_in_worker(texts: list[str]) -> np.ndarray:
     return _worker_embedder.embed(texts)
 
 
+class Encoding:
+    """Texts on their way to vectors, in parts; `wait` returns the vectors in the texts' order
+    and tells `done` how many texts each part held as it finishes (for progress)."""
+
+    def __init__(self, empty: Callable[[], np.ndarray], order: list[int], parts: list[Callable[[], np.ndarray]]) -> None:
+        self.empty, self.order, self.parts = empty, order, parts  # empty: no vectors, of the model's width
+
+    def wait(self, done: Callable[[int], None] | None = None) -> np.ndarray:
+        vectors: np.ndarray | None = None
+        start = 0
+        for part in self.parts:
+            found = part()
+            if vectors is None:
+                vectors = np.empty((len(self.order), found.shape[1]), dtype=np.float32)
+            vectors[self.order[start : start + len(found)]] = found
+            start += len(found)
+            if done:
+                done(len(found))
+        return self.empty() if vectors is None else vectors
+
+
+def longest_first(texts: list[str], size: int) -> tuple[list[int], list[list[str]]]:
+    """The texts longest first, in parts of `size`: a batch of alike lengths pads least (a
+    sentence batched with a 256-token chunk costs as much as the chunk)."""
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
+    return order, [[texts[i] for i in order[j : j + size]] for j in range(0, len(order), size)]
+
+
+def start_encoding(embedder: Embedder, texts: list[str], size: int) -> Encoding:
+    """Encode `texts`: a pool starts now; an in-process embedder encodes a part of `size` at a
+    time when the caller waits (serving has one thread, nothing to overlap)."""
+    if isinstance(embedder, EmbeddingPool):
+        return embedder.start(texts)
+    order, parts = longest_first(texts, size)
+    return Encoding(partial(embedder.embed, []), order, [partial(embedder.embed, part) for part in parts])
+
+
 class EmbeddingPool:
     """An Embedder whose `embed` is shared out across `workers` processes (started on first use).
 
@@ -83,11 +120,18 @@ class EmbeddingPool:
         return self.local.count_tokens(text)
 
     def embed(self, texts: list[str]) -> np.ndarray:
+        return self.start(texts).wait()
+
+    def start(self, texts: list[str]) -> Encoding:
+        """Hand the texts to the workers now and return at once, so the caller can read and
+        chunk the next document while these encode."""
         if not texts:
-            return self.local.embed([])
+            return Encoding(partial(self.local.embed, []), [], [])
         size = min(self.batch_size, math.ceil(len(texts) / self.workers))  # every worker gets a share
-        parts = [texts[i : i + size] for i in range(0, len(texts), size)]
-        return np.concatenate(list(self._pool().map(_embed_in_worker, parts)))
+        order, parts = longest_first(texts, size)
+        pool = self._pool()
+        futures = [pool.submit(_embed_in_worker, part) for part in parts]
+        return Encoding(partial(self.local.embed, []), order, [future.result for future in futures])
 
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:

@@ -1,4 +1,5 @@
-"""Incremental, crash-safe ingestion: files in, chunks and vectors out, one document at a time.
+"""Incremental, crash-safe ingestion: files in, chunks and vectors out, one document written at a time
+(the next is read and chunked while this one encodes).
 
 Order of writes per document: chunk vectors are upserted under ids that include the content hash,
 then the catalogue commits the document, its chunks and its answer units with their vectors in one
@@ -22,6 +23,7 @@ import numpy as np
 
 from assistant.index.catalog import Override
 from assistant.index.embedder import Embedder
+from assistant.index.embedding_pool import Encoding, start_encoding
 from assistant.index.library import Library
 from assistant.index.search_text import indexed_text, unit_text
 from assistant.ingest.chunking import chunk_document
@@ -31,7 +33,7 @@ from assistant.ingest.manifest import MANIFEST_NAME, ManifestEntry, read_manifes
 from assistant.ingest.metadata import infer_metadata
 from assistant.ingest.sections import find_sections
 from assistant.ingest.units import UNITS_VERSION, build_units, sections_of
-from assistant.models import AnswerUnit, DocumentMeta, DocumentReading, FileProblem, IngestReport
+from assistant.models import AnswerUnit, Chunk, DocumentMeta, DocumentReading, FileProblem, IngestReport
 
 CHUNKER_VERSION = "8"  # bump when extraction, sectioning, chunking or set-aside detection changes: re-indexes all
 _IGNORED_NAMES = {MANIFEST_NAME, "README.md", "SOURCES.md"}
@@ -44,7 +46,8 @@ class IngestProgress(Protocol):
 
     def file_done(self, path: Path, chunks: int) -> None: ...
 
-    def embedded(self, count: int) -> None: ...
+    def embedded(self, count: int) -> None:
+        """`count` more texts (chunks and answer units) are encoded."""
 
 
 class _Silent:
@@ -84,6 +87,7 @@ def ingest(
     known = library.catalog.hashes()
     overrides = library.catalog.overrides()
     seen: set[str] = set()
+    encoding: _Prepared | None = None  # one document encodes while the next is read and chunked
     for candidate in candidates:
         doc_id = _doc_id(candidate, known, seen)
         seen.add(doc_id)
@@ -92,10 +96,19 @@ def ingest(
             progress.file_done(candidate.path, 0)
             continue
         try:
-            _ingest_file(library, embedder, candidate, doc_id, known, report, progress, override)
+            prepared = _prepare(library, embedder or library.embedder, candidate, doc_id, known, report, override)
         except UnreadableFile as err:
             report.problems.append(FileProblem(path=str(candidate.path), reason=str(err)))
             progress.file_done(candidate.path, 0)
+            continue
+        if prepared is None:
+            progress.file_done(candidate.path, 0)
+            continue
+        if encoding is not None:
+            _commit(library, encoding, known, report, progress)
+        encoding = prepared
+    if encoding is not None:
+        _commit(library, encoding, known, report, progress)
     _remove_deleted(library, paths, known, seen, report)
     library.save_keywords()  # rebuild and save BM25 now (if stale) rather than on the first question
     library.catalog.set_vectors_in_doubt(False)  # every vector written or deleted above is settled
@@ -195,53 +208,73 @@ def _content_hash(data: bytes, candidate: _Candidate, library: Library) -> str:
     return digest.hexdigest()
 
 
-def _ingest_file(
-    library: Library, embedder: Embedder | None, candidate: _Candidate, doc_id: str,
-    known: dict[str, tuple[str, str]], report: IngestReport, progress: IngestProgress, override: Override | None = None,
-) -> None:
+@dataclass
+class _Prepared:
+    """A document read, chunked and cut into answer units, its vectors on their way."""
+
+    path: Path
+    doc_id: str
+    digest: str
+    loaded: LoadedFile
+    meta: DocumentMeta
+    chunks: list[Chunk]
+    units: list[AnswerUnit]
+    set_aside: list[tuple[int, int, str]]
+    encoding: Encoding
+    began: float
+
+
+def _prepare(
+    library: Library, embedder: Embedder, candidate: _Candidate, doc_id: str,
+    known: dict[str, tuple[str, str]], report: IngestReport, override: Override | None = None,
+) -> _Prepared | None:
+    """Read, chunk and unit a changed file and start encoding it (None: the file is unchanged)."""
     path = candidate.path
     if path.stat().st_size > library.settings.max_file_bytes:
         load_file(path, library.settings.max_file_bytes)  # raises the size error
-    data = path.read_bytes()
-    digest = _content_hash(data, candidate, library)
+    digest = _content_hash(path.read_bytes(), candidate, library)
     if known.get(doc_id, ("", ""))[1] == digest and known[doc_id][0] == str(path):
         report.unchanged.append(doc_id)
-        progress.file_done(path, 0)
-        return
+        return None
     loaded = load_file(path, library.settings.max_file_bytes)
     meta = _metadata(doc_id, path, candidate.entry, loaded)
     if override is not None and not override.removed:
         meta = override.edit.apply(meta)  # an officer's corrections win over what was inferred
     sections = find_sections(loaded.text, candidate.entry.section if candidate.entry else None)
-    embedder = embedder or library.embedder
     chunks = chunk_document(
         doc_id, digest, loaded.text, sections, embedder.count_tokens,
         library.settings.chunk_size, library.settings.chunk_overlap, loaded.structure,
     )
-    library.catalog.set_vectors_in_doubt(True)  # before the first vector write: a crash from here is swept
-    started = time.perf_counter()
-    batch = max(library.settings.embed_batch_size * 2 * getattr(embedder, "workers", 1), 1)  # 2 batches a worker
-    for i in range(0, len(chunks), batch):
-        part = chunks[i : i + batch]
-        library.vectors.upsert(part, embedder.embed([indexed_text(c) for c in part]), meta)
-        progress.embedded(len(part))
     set_aside = [(f.start, f.end, f.kind) for f in find_instructions(loaded.text)]
     units = build_units(doc_id, digest, loaded.text, sections, excluded=[(s, e) for s, e, _ in set_aside],
                         structure=loaded.structure)
-    unit_vectors = embed_units(embedder, units)
-    report.embed_seconds += time.perf_counter() - started
-    library.catalog.put_document(meta, digest, loaded.text, chunks, units, unit_vectors, set_aside,
-                                 loaded.structure)
-    library.vectors.delete_document(doc_id, keep={c.chunk_id for c in chunks})
-    (report.updated if doc_id in known else report.added).append(doc_id)
-    report.chunks_embedded += len(chunks)
-    report.units_embedded += len(units)
-    if set_aside:
-        report.set_aside[doc_id] = len(set_aside)
-    report.documents.append(_reading_report(doc_id, path, loaded, len(chunks)))
-    for warning in loaded.warnings:
-        report.problems.append(FileProblem(path=str(path), reason=warning, fatal=False))
-    progress.file_done(path, len(chunks))
+    began = time.perf_counter()
+    texts = [indexed_text(c) for c in chunks] + [unit_text(u) for u in units]
+    encoding = start_encoding(embedder, texts, library.settings.embed_batch_size * 2)
+    return _Prepared(path, doc_id, digest, loaded, meta, chunks, units, set_aside, encoding, began)
+
+
+def _commit(
+    library: Library, doc: _Prepared, known: dict[str, tuple[str, str]], report: IngestReport,
+    progress: IngestProgress,
+) -> None:
+    """Write one document: its chunk vectors, then the catalogue (the commit), then its old vectors go."""
+    library.catalog.set_vectors_in_doubt(True)  # before the first vector write: a crash from here is swept
+    vectors = doc.encoding.wait(progress.embedded)
+    report.embed_seconds += time.perf_counter() - doc.began
+    library.vectors.upsert(doc.chunks, vectors[: len(doc.chunks)], doc.meta)
+    library.catalog.put_document(doc.meta, doc.digest, doc.loaded.text, doc.chunks, doc.units,
+                                 vectors[len(doc.chunks) :], doc.set_aside, doc.loaded.structure)
+    library.vectors.delete_document(doc.doc_id, keep={c.chunk_id for c in doc.chunks})
+    (report.updated if doc.doc_id in known else report.added).append(doc.doc_id)
+    report.chunks_embedded += len(doc.chunks)
+    report.units_embedded += len(doc.units)
+    if doc.set_aside:
+        report.set_aside[doc.doc_id] = len(doc.set_aside)
+    report.documents.append(_reading_report(doc.doc_id, doc.path, doc.loaded, len(doc.chunks)))
+    for warning in doc.loaded.warnings:
+        report.problems.append(FileProblem(path=str(doc.path), reason=warning, fatal=False))
+    progress.file_done(doc.path, len(doc.chunks))
 
 
 def _metadata(doc_id: str, path: Path, entry: ManifestEntry | None, loaded: LoadedFile) -> DocumentMeta:

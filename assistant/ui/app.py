@@ -717,7 +717,7 @@ class _GradioProgress:
 
     def embedded(self, count: int) -> None:
         self.chunks += count
-        self.progress((self.done, max(self.total, 1)), desc=f"Embedding passages ({self.chunks} so far)",
+        self.progress((self.done, max(self.total, 1)), desc=f"Embedding passages and sentences ({self.chunks} so far)",
                       unit="files")
 
 

@@ -49,7 +49,7 @@ def sample(
 ) -> None:
     """Full-pipeline ingest of the real text with the real encoder, twice in one process: as
     serving does it (in-process, one thread) and as a batch ingest does it (a pool, a process per
-    core); next to each, encoding alone of the same chunk texts (its ceiling). The model is loaded
+    core); next to each, encoding alone of the same texts, chunks and answer units (its ceiling). The model is loaded
     (and the pool started) before timing; the pool's start-up is reported on its own."""
     from assistant import Assistant, Settings
     from assistant.config import cpu_cores
@@ -71,23 +71,25 @@ def sample(
         one = serving.ingest(sources)  # the serving path: in-process, one PyTorch thread
         many = ingest(batch.library, sources, embedder=pool)  # what `policy-assistant ingest` does
         texts = [indexed_text(c) for c in serving.library.catalog.chunks()]  # as the pipeline embeds them
+        unit_texts, unit_vectors = _unit_vectors(serving)  # it embeds every answer unit too
         began = time.perf_counter()
-        vectors = embedder.embed(texts)
+        vectors = embedder.embed(texts + unit_texts)[: len(texts)]
         encode_one = time.perf_counter() - began
         began = time.perf_counter()
-        pool.embed(texts)
+        pool.embed(texts + unit_texts)
         encode_many = time.perf_counter() - began
     began = time.perf_counter()
     again = serving.ingest(sources)
     reingest_seconds = time.perf_counter() - began
     cache_store = VectorCache(cache)
     cache_store.put(texts, vectors)
-    cache_store.put(*_unit_vectors(serving))  # the replicas' answer units reuse these too
+    cache_store.put(unit_texts, unit_vectors)  # the replicas' answer units reuse these too
     cache_store.save()
     per_source = {d.meta.source: d.n_chunks for d in serving.documents()}
     emit(
         {
             "chunks": len(texts),
+            "units": len(unit_texts),
             "documents": len(per_source),
             "workers": workers,
             "serving_ingest_seconds": one.seconds,
