@@ -96,7 +96,7 @@ def ingest(
             progress.file_done(candidate.path, 0)
             continue
         try:
-            prepared = _prepare(library, embedder or library.embedder, candidate, doc_id, known, report, override)
+            prepared = _prepare(library, embedder, candidate, doc_id, known, report, override)
         except UnreadableFile as err:
             report.problems.append(FileProblem(path=str(candidate.path), reason=str(err)))
             progress.file_done(candidate.path, 0)
@@ -225,7 +225,7 @@ class _Prepared:
 
 
 def _prepare(
-    library: Library, embedder: Embedder, candidate: _Candidate, doc_id: str,
+    library: Library, embedder: Embedder | None, candidate: _Candidate, doc_id: str,
     known: dict[str, tuple[str, str]], report: IngestReport, override: Override | None = None,
 ) -> _Prepared | None:
     """Read, chunk and unit a changed file and start encoding it (None: the file is unchanged)."""
@@ -241,6 +241,7 @@ def _prepare(
     if override is not None and not override.removed:
         meta = override.edit.apply(meta)  # an officer's corrections win over what was inferred
     sections = find_sections(loaded.text, candidate.entry.section if candidate.entry else None)
+    embedder = embedder or library.embedder  # only now: an unchanged file needs no model
     chunks = chunk_document(
         doc_id, digest, loaded.text, sections, embedder.count_tokens,
         library.settings.chunk_size, library.settings.chunk_overlap, loaded.structure,

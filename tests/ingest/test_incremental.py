@@ -203,7 +203,7 @@ def test_a_stale_bm25_index_is_rebuilt_from_the_catalogue(
 
 
 def test_an_unchanged_run_after_a_clean_one_opens_neither_chroma_nor_the_model(
-    open_library: OpenLibrary, library_dir: Path, counting: CountingEmbedder
+    open_library: OpenLibrary, library_dir: Path, counting: CountingEmbedder, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A clean run settles its vector writes, so the next run has nothing to sweep: an unchanged
     re-ingest reads the catalogue and the files only (the CLI then loads no model and no Chroma)."""
@@ -211,6 +211,7 @@ def test_an_unchanged_run_after_a_clean_one_opens_neither_chroma_nor_the_model(
     ingest(open_library(), [library_dir])
     fresh = open_library()
     assert not fresh.catalog.vectors_in_doubt()
+    monkeypatch.setattr(Library, "embedder", property(lambda _: pytest.fail("the embedder was asked for")))
 
     report = ingest(fresh, [library_dir])
 
