@@ -293,23 +293,22 @@ class Catalog:
     def units_within(self, spans: list[tuple[str, int, int]]) -> list[tuple[AnswerUnit, np.ndarray]]:
         """The answer units (and their vectors, as float32) that overlap any (doc_id, start, end)
         span, once each, in document order. Reads stored vectors: nothing is embedded."""
-        found: dict[str, tuple[AnswerUnit, np.ndarray]] = {}
+        _, units, vectors = self.units_within_at(spans)
+        return list(zip(units, vectors, strict=True))
+
+    def units_within_at(self, spans: list[tuple[str, int, int]]) -> tuple[int, list[AnswerUnit], np.ndarray]:
+        """(generation, units, vectors) in one snapshot, so the generation names what was read: the
+        units overlapping any span, once each, ordered by document, start and position, and their
+        vectors as one float32 matrix (row i is unit i's)."""
         query = f'SELECT {_UNIT_COLUMNS}, vector FROM units WHERE doc_id = ? AND start < ? AND "end" > ?'
+        found: dict[str, tuple] = {}
         with self._connect() as db:
+            db.execute("BEGIN")
+            generation = int(db.execute("SELECT value FROM state WHERE key='generation'").fetchone()[0])
             for doc_id, start, end in merged_spans(spans):
                 for row in db.execute(query, (doc_id, end, start)):
-                    if row[0] not in found:
-                        found[row[0]] = (_unit(row), np.frombuffer(row[13], dtype=np.float16).astype(np.float32))
-        return sorted(found.values(), key=lambda p: (p[0].doc_id, p[0].start))
-
-    def document_units(self, doc_id: str) -> tuple[int, list[AnswerUnit], np.ndarray]:
-        """(generation, units, vectors) of one document in one snapshot: its answer units in
-        document order (as `units_within` orders them) and their vectors as one float32 matrix."""
-        with self._connect() as db:
-            db.execute("BEGIN")  # both reads from one snapshot, so the generation names what was read
-            generation = int(db.execute("SELECT value FROM state WHERE key='generation'").fetchone()[0])
-            rows = db.execute(f'SELECT {_UNIT_COLUMNS}, vector FROM units WHERE doc_id = ? ORDER BY start, rowid',
-                              (doc_id,)).fetchall()
+                    found.setdefault(row[0], row)
+        rows = sorted(found.values(), key=lambda r: (r[1], r[4], r[2]))
         half = np.frombuffer(b"".join(r[13] for r in rows), dtype=np.float16)
         vectors = half.reshape(len(rows), -1).astype(np.float32) if rows else np.zeros((0, 0), dtype=np.float32)
         return generation, [_unit(r) for r in rows], vectors

@@ -1,6 +1,6 @@
 """The answer units held in memory are the catalogue's, always: the same units and vectors as a
 read of the catalogue, and a change to the catalogue (an ingest, a removal, another process's
-write) is seen on the next read."""
+write) is seen on the next read; a question reads from the catalogue only what is not held yet."""
 
 from __future__ import annotations
 
@@ -99,3 +99,26 @@ def test_preloading_reads_documents_until_the_limit(library: Library) -> None:
     one = UnitCache(library.catalog, max_units=1)
     one.preload(["estates-review", "workforce-plan"])
     assert one.units_held == len(library.catalog.units("estates-review"))
+
+
+def test_a_question_reads_only_the_stretches_not_held_yet(library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = UnitCache(library.catalog, max_units=10_000)
+    reads: list[list[tuple[str, int, int]]] = []
+    read = library.catalog.units_within_at
+    monkeypatch.setattr(library.catalog, "units_within_at", lambda spans: reads.append(spans) or read(spans))
+
+    cache.units_within([("workforce-plan", 0, 40)])
+    cache.units_within([("workforce-plan", 20, 90)])
+    cache.units_within([("workforce-plan", 10, 80)])
+
+    assert reads == [[("workforce-plan", 0, 40)], [("workforce-plan", 40, 90)]]
+    assert cache.units_held < len(library.catalog.units("workforce-plan"))  # the rest was never read
+
+
+def test_units_read_a_stretch_at_a_time_are_the_catalogues(library: Library) -> None:
+    cache = UnitCache(library.catalog, max_units=10_000)
+    end = len(library.catalog.document_text("workforce-plan"))
+    for start, stop in [(60, 70), (0, 15), (100, end), (10, 65), (0, end), (30, 31)]:
+        spans = [("workforce-plan", start, stop)]
+        assert _same(cache.units_within(spans), library.catalog.units_within(spans))
+    assert cache.units_held == len(library.catalog.units("workforce-plan"))
