@@ -49,7 +49,8 @@ class DocumentUnits:
     def of(cls, units: list[AnswerUnit], vectors: np.ndarray, covered: list[tuple[int, int]]) -> DocumentUnits:
         vectors.setflags(write=False)  # shared by every question: nobody may change it in place
         return cls(units, np.array([u.start for u in units], dtype=np.int64),
-                   np.array([u.end for u in units], dtype=np.int64), vectors, tuple(_merged(covered)))
+                   np.array([u.end for u in units], dtype=np.int64), vectors,
+                   tuple((start, end) for _, start, end in merged_spans([("", s, e) for s, e in covered])))
 
     def overlapping(self, spans: list[tuple[int, int]]) -> np.ndarray:
         """Indexes, in order, of the units that overlap any (start, end) span."""
@@ -74,30 +75,22 @@ class DocumentUnits:
 
     def adding(self, units: list[AnswerUnit], vectors: np.ndarray, spans: list[tuple[int, int]]) -> DocumentUnits:
         """These units held too (the ones not held already), the spans they were read for covered."""
+        covered = [*self.covered, *spans]
         known = {u.unit_id for u in self.units}
         fresh = [i for i, u in enumerate(units) if u.unit_id not in known]
+        if not fresh:
+            return DocumentUnits.of(self.units, self.vectors, covered)
         every = self.units + [units[i] for i in fresh]
-        stacked = np.concatenate([m for m in (self.vectors, vectors[fresh]) if len(m)]) if every else vectors
+        stacked = np.concatenate([self.vectors, vectors[fresh]]) if self.units else vectors[fresh]
         order = sorted(range(len(every)), key=lambda i: (every[i].start, every[i].position))
-        return DocumentUnits.of([every[i] for i in order], stacked[order] if every else stacked,
-                                [*self.covered, *spans])
-
-
-def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if out and start <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], end))
-        else:
-            out.append((start, end))
-    return out
+        return DocumentUnits.of([every[i] for i in order], stacked[order], covered)
 
 
 _NOTHING = DocumentUnits.of([], np.zeros((0, 0), dtype=np.float32), [])
 
 
 class UnitCache:
-    """Answer units and their vectors by document, read from the catalogue on first use."""
+    """Answer units and their vectors by document, read from the catalogue as questions need them."""
 
     def __init__(self, catalog: Catalog, max_units: int) -> None:
         self.catalog = catalog
