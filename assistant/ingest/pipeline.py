@@ -87,7 +87,7 @@ def ingest(
     known = library.catalog.hashes()
     overrides = library.catalog.overrides()
     seen: set[str] = set()
-    encoding: _Prepared | None = None  # one document encodes while the next is read and chunked
+    in_flight: _Prepared | None = None  # one document encodes while the next is read and chunked
     for candidate in candidates:
         doc_id = _doc_id(candidate, known, seen)
         seen.add(doc_id)
@@ -104,11 +104,11 @@ def ingest(
         if prepared is None:
             progress.file_done(candidate.path, 0)
             continue
-        if encoding is not None:
-            _commit(library, encoding, known, report, progress)
-        encoding = prepared
-    if encoding is not None:
-        _commit(library, encoding, known, report, progress)
+        if in_flight is not None:
+            _commit(library, in_flight, known, report, progress)
+        in_flight = prepared
+    if in_flight is not None:
+        _commit(library, in_flight, known, report, progress)
     _remove_deleted(library, paths, known, seen, report)
     library.save_keywords()  # rebuild and save BM25 now (if stale) rather than on the first question
     library.catalog.set_vectors_in_doubt(False)  # every vector written or deleted above is settled
