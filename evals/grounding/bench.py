@@ -24,7 +24,7 @@ import numpy as np
 from assistant.grounding import GroundingChecker
 from assistant.grounding.claims import is_claim, parse
 from assistant.index.embedder import Embedder
-from evals.grounding.ragtruth import LabelledAnswer, load_labelled
+from evals.grounding.labelled import LabelledAnswer, load_labelled
 
 TARGET_MS = 30.0
 

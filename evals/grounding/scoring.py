@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from assistant.grounding import ClaimCheck, GroundingChecker
 from assistant.grounding.claims import Draft
 from evals.grounding import fabrication
-from evals.grounding.ragtruth import (
+from evals.grounding.labelled import (
     AnswerJudge,
     LabelledAnswer,
     LabelledFileError,

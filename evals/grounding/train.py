@@ -22,7 +22,7 @@ from assistant.grounding.checker import clean, quoted
 from assistant.grounding.claims import is_claim, lead_stripped, parse
 from assistant.grounding.verdict import SCATTERED_COVERAGE, WEIGHTS_FILE, Signals, Verdict, Vetoes, feature_names
 from evals.grounding import fabrication
-from evals.grounding.ragtruth import LabelledAnswer, sentence_labels
+from evals.grounding.labelled import LabelledAnswer, sentence_labels
 
 TRAIN_SEEDS = (3, 5)  # planted figures use seed 7, the planted tests seed 11
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from assistant.grounding import ClaimCheck, Support
 from assistant.grounding.claims import parse
 from evals.cli import app
-from evals.grounding.ragtruth import LabelledAnswer, half, load_labelled, locate, score
+from evals.grounding.labelled import LabelledAnswer, half, load_labelled, locate, score
 
 PASSAGE = "The clinic opens at 8am. It has 12 doctors and serves 30,000 patients."
 ROWS = [

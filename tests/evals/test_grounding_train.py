@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from assistant.grounding import GroundingChecker
 from assistant.grounding.verdict import WEIGHTS_FILE, Vetoes
 from evals.cli import app
-from evals.grounding.ragtruth import load_labelled
+from evals.grounding.labelled import load_labelled
 from evals.grounding.train import Example, SearchTable, answer_rates, collect_answers, fit, planted_rates, veto_grid
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,7 +28,7 @@ _SIGNALS = """
 import json, sys
 from pathlib import Path
 from assistant.grounding import GroundingChecker
-from evals.grounding.ragtruth import load_labelled
+from evals.grounding.labelled import load_labelled
 from evals.grounding.train import collect_answers
 answers = [a for a in load_labelled(Path(sys.argv[1])) if a.half == "A"][:40]
 rows = [e.features(False) if e.signals else None for e in collect_answers(GroundingChecker(), answers)]
